@@ -1,0 +1,26 @@
+"""Start the web app on the offline engine by default: `python app.py`."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry, before gradio loads
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def main() -> None:
+    """Build the index if needed, then serve the app on the configured host and port."""
+    from interviewer.service import InterviewService
+    from interviewer.settings import Settings
+    from interviewer.webapp import build_app
+
+    settings = Settings()
+    service = InterviewService(settings)
+    print(f"interviewer: engine {service.engine.name}, data in {settings.data_dir}", flush=True)
+    build_app(service).launch(server_name=settings.host, server_port=settings.port,
+                              share=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""The question bank and the company loops, validated from YAML."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from interviewer.datafiles import load_yaml_model
+from interviewer.errors import UnknownChoiceError
+from interviewer.rubric import CompanyId, DimensionId, RoundId
+
+QuestionKind = Literal["experience", "case", "concept"]
+
+# Where each dimension may apply, from the rubric contract.
+_ONLY_IN_ROUNDS: dict[str, set[str]] = {
+    "experimentation": {"product_case", "technical_deep_dive"},
+    "ml_depth": {"technical_deep_dive"},
+    "culture": {"culture"},
+}
+_PARL_ROUNDS = {"recruiter_screen", "culture"}
+
+
+def dimension_allowed(dimension: str, round_id: str, kind: str) -> bool:
+    """Whether the contract lets this dimension apply to this round and question kind."""
+    if dimension == "parl":
+        return kind == "experience" or round_id in _PARL_ROUNDS
+    return round_id in _ONLY_IN_ROUNDS.get(dimension, {round_id})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Probe(_Strict):
+    """A follow-up aimed at one dimension, asked when that dimension scored weak."""
+
+    dimension: DimensionId
+    text: str = Field(min_length=5)
+
+
+class Question(_Strict):
+    """One interview question with what a strong answer shows and its follow-ups."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    company: CompanyId
+    round: RoundId
+    kind: QuestionKind
+    text: str = Field(min_length=10)
+    dimensions: list[DimensionId] = Field(min_length=1)
+    signals: list[str] = Field(min_length=1)
+    probes: list[Probe] = Field(min_length=1, max_length=3)
+    tags: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _applicable(self) -> Question:
+        for dim in [*self.dimensions, *(p.dimension for p in self.probes)]:
+            if not dimension_allowed(dim, self.round, self.kind):
+                raise ValueError(f"dimension {dim} does not apply to a {self.kind} question "
+                                 f"in the {self.round} round")
+        return self
+
+
+class QuestionBank(_Strict):
+    """All questions; ids are unique."""
+
+    version: int
+    questions: list[Question]
+
+    @model_validator(mode="after")
+    def _unique(self) -> QuestionBank:
+        seen: set[str] = set()
+        for q in self.questions:
+            if q.id in seen:
+                raise ValueError(f"duplicate question id {q.id}")
+            seen.add(q.id)
+        return self
+
+    def get(self, question_id: str) -> Question:
+        """Look a question up by id."""
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise UnknownChoiceError("question", question_id, [q.id for q in self.questions])
+
+
+class Stage(_Strict):
+    """One interview in a company's loop, scored with the rubric of `round`."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    round: RoundId
+    name: str
+    interviewer: str
+    minutes: int = Field(gt=0)
+    questions: int = Field(ge=1, le=6)
+    weight: float = Field(gt=0)
+    intro: str
+    tags: list[str] = Field(default_factory=list)
+    exclude_tags: list[str] = Field(default_factory=list)
+
+
+class CompanyLoop(_Strict):
+    """A company's interview loop."""
+
+    name: str
+    stages: list[Stage] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> CompanyLoop:
+        ids = [s.id for s in self.stages]
+        if len(ids) != len(set(ids)):
+            raise ValueError("stage ids must be unique within a company")
+        return self
+
+
+class Loops(_Strict):
+    """Every company's loop."""
+
+    version: int
+    companies: dict[CompanyId, CompanyLoop]
+
+    def company(self, company: str) -> CompanyLoop:
+        """The loop of a company, or a clear error listing the valid companies."""
+        if company not in self.companies:
+            raise UnknownChoiceError("company", company, sorted(self.companies))
+        return self.companies[company]
+
+    def stages(self, company: str, picked: list[str] | None = None) -> list[Stage]:
+        """The stages to run, in loop order; `picked` may name stage ids or round ids."""
+        loop = self.company(company)
+        if not picked:
+            return list(loop.stages)
+        valid = [s.id for s in loop.stages]
+        for name in picked:
+            if not any(name in (s.id, s.round) for s in loop.stages):
+                raise UnknownChoiceError(f"round for {company}", name, valid)
+        return [s for s in loop.stages if s.id in picked or s.round in picked]
+
+
+def pick_questions(bank: QuestionBank, company: str, stage: Stage, seed: int) -> list[Question]:
+    """Choose a stage's questions: the company's own first, generic ones to fill; seeded."""
+    def fits(q: Question) -> bool:
+        return (
+            q.round == stage.round
+            and all(t in q.tags for t in stage.tags)
+            and not any(t in q.tags for t in stage.exclude_tags)
+        )
+
+    own = [q for q in bank.questions if q.company == company and fits(q)]
+    fill = [q for q in bank.questions if q.company == "generic" and q.company != company and fits(q)]
+    rng = random.Random(f"{seed}:{company}:{stage.id}")
+    rng.shuffle(own)
+    rng.shuffle(fill)
+    chosen = (own + fill)[: stage.questions]
+    if not chosen:
+        raise ValueError(f"the question bank has no question for {company} / {stage.id}")
+    return chosen
+
+
+def load_bank(path: Path) -> QuestionBank:
+    """Load and validate the question bank (errors name the file and line)."""
+    return load_yaml_model(QuestionBank, path)
+
+
+def load_loops(path: Path) -> Loops:
+    """Load and validate the company loops (errors name the file and line)."""
+    return load_yaml_model(Loops, path)

@@ -1,0 +1,201 @@
+"""The `interviewer` command: build the index, run interviews in the terminal or from a file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from interviewer.errors import DataFileError, InterviewerError
+from interviewer.settings import Settings
+
+
+def _names(service: Any) -> dict[str, str]:
+    return {d: spec.name for d, spec in service.rubric.dimensions.items()}
+
+
+def read_answers(path: Path) -> list[str]:
+    """Answers from a file: a JSON list of strings, or one answer per line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(path, None, f"cannot read answers: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise DataFileError(path, None, "answers must be UTF-8 text") from exc
+    if text.lstrip().startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(path, exc.lineno, f"invalid JSON: {exc.msg}") from exc
+        if not isinstance(data, list) or not all(isinstance(a, str) for a in data):
+            raise DataFileError(path, 1, "a JSON answers file must be a list of strings")
+        return data
+    return [line.replace("\\n", "\n") for line in text.splitlines()]
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    """Build or refresh the index from the knowledge folder plus any given paths."""
+    from interviewer.embeddings import get_embedder
+    from interviewer.index import KnowledgeIndex
+
+    index = KnowledgeIndex(settings.index_dir, get_embedder(settings), [settings.knowledge_dir])
+    extra = [Path(p) for p in args.paths] if args.paths else None
+    report = index.ensure(extra, force=args.force)
+    if args.json:
+        print(json.dumps(report.__dict__))
+    else:
+        state = "built" if report.rebuilt else "up to date"
+        print(f"index {state}: {report.documents} documents, {report.chunks} chunks, "
+              f"{report.anchors} anchors from {report.files} files -> {settings.index_dir}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the passages a query retrieves."""
+    from interviewer.service import open_index
+
+    hits = open_index(settings).search(args.query, k=args.k, company=args.company,
+                                       round_id=args.round, dimension=args.dimension)
+    for hit in hits:
+        print(f"{hit['similarity']:.3f}  {hit['id']}  {hit['title']} / {hit['section']}")
+    return 0
+
+
+def cmd_retrieval_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Report recall@k of the retrieval check set as JSON."""
+    from interviewer.retrieval_eval import evaluate_retrieval
+    from interviewer.service import open_index
+
+    result = evaluate_retrieval(open_index(settings), Path(args.file), k=args.k)
+    print(json.dumps(result if args.verbose else {k: v for k, v in result.items() if k != "misses"},
+                     indent=2))
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
+    """List recent sessions."""
+    from interviewer.sessions import SessionStore
+
+    store = SessionStore(settings.sessions_db)
+    for s in store.recent(args.limit):
+        print(f"{s.id}  {s.company:8}  {s.stages}")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Run an interview interactively, or from an answers file with --answers."""
+    from interviewer.render import debrief_markdown, score_markdown
+    from interviewer.service import InterviewService
+
+    answers = read_answers(Path(args.answers)) if args.answers else None
+    service = InterviewService(settings)
+    if args.resume:
+        view = service.view(args.resume)
+    else:
+        if not args.company:
+            raise InterviewerError("--company is required unless you --resume a session")
+        stages = [s for s in (args.rounds or "").split(",") if s.strip()]
+        view = service.start(args.company, stages, seed=args.seed)
+    names = _names(service)
+    shown = 0
+
+    def show_new() -> None:
+        nonlocal shown
+        if args.json:
+            return
+        for turn in view.transcript[shown:]:
+            who = {"interviewer": "Interviewer", "candidate": "You", "system": "Note"}[turn["role"]]
+            if turn["kind"] != "answer":
+                print(f"\n{who}: {turn['text']}")
+        shown = len(view.transcript)
+
+    show_new()
+    if not args.json:
+        print(f"\n(session {view.session_id}; commands: /skip /repeat /end round /end interview)")
+    scored = len(view.scores)
+    feed = iter(answers) if answers is not None else None
+    while not view.finished:
+        if feed is not None:
+            text = next(feed, None)
+            if text is None:
+                text = "/end interview"
+        else:
+            try:
+                text = input("\nYou> ")
+            except EOFError:
+                print(f"\nPaused. Resume with: interviewer chat --resume {view.session_id}")
+                return 0
+        view = service.answer(view.session_id, text)
+        if not args.json:
+            for score in view.scores[scored:]:
+                print("\n" + score_markdown(score, names))
+        scored = len(view.scores)
+        show_new()
+    if args.json:
+        print(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+    elif view.debrief:
+        print("\n" + debrief_markdown(view.debrief, names))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="interviewer", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="build the knowledge index (only rebuilds when sources change)")
+    p.add_argument("paths", nargs="*", help="extra folders or files of your own .md/.txt notes")
+    p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("chat", help="run a mock interview")
+    p.add_argument("--company", help="netflix, spotify or generic")
+    p.add_argument("--rounds", help="comma-separated stage or round ids (default: the whole loop)")
+    p.add_argument("--answers", help="file with one answer per line, or a JSON list of answers")
+    p.add_argument("--json", action="store_true", help="print transcript, scores and debrief as JSON")
+    p.add_argument("--seed", type=int, help="question selection seed (for repeatable runs)")
+    p.add_argument("--resume", help="continue a session by id")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("search", help="show what the index retrieves for a query")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--company")
+    p.add_argument("--round")
+    p.add_argument("--dimension")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("retrieval-check", help="recall@k of a retrieval check set, as JSON")
+    p.add_argument("file", nargs="?", default="evals/retrieval_checks.yaml")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--verbose", action="store_true", help="list the misses")
+    p.set_defaults(func=cmd_retrieval_check)
+
+    p = sub.add_parser("sessions", help="list recent sessions")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=cmd_sessions)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: errors become one clear line on stderr and exit code 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        return int(args.func(args, settings))
+    except (InterviewerError, yaml.YAMLError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The one interface both engines implement: phrasing questions and probes, and scoring answers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from interviewer.bank import Probe, Question
+from interviewer.index import AnchorHit
+from interviewer.rubric import Rubric
+from interviewer.state import AnswerScore, ContextPassage, DimensionScore, StagePlan, Turn
+
+
+@dataclass(frozen=True)
+class ScoreRequest:
+    """Everything a scorer may use to judge one answer."""
+
+    question: Question
+    company: str
+    round_id: str
+    answer: str
+    weights: dict[str, float]
+    rubric: Rubric
+    context: Sequence[ContextPassage] = ()
+    anchors: Sequence[AnchorHit] = ()
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Per-dimension scores plus notices for the candidate (flags, fallbacks)."""
+
+    dimensions: list[DimensionScore]
+    notices: list[str] = field(default_factory=list)
+
+
+class InterviewEngine(Protocol):
+    """An interviewer and judge; the offline engine and the LLM engine both implement it."""
+
+    name: str
+
+    def phrase_question(self, question: Question, stage: StagePlan,
+                        transcript: Sequence[Turn]) -> str:
+        """The words the interviewer says to ask a bank question."""
+        ...
+
+    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore) -> str:
+        """The words of a follow-up aimed at the weakest part of the last answer."""
+        ...
+
+    def score(self, request: ScoreRequest) -> ScoreResult:
+        """Score an answer on every applicable dimension, with evidence and missing elements."""
+        ...
+
+    def round_summary(self, stage: StagePlan, scores: Sequence[AnswerScore],
+                      rubric: Rubric) -> str:
+        """A short spoken summary that closes a round."""
+        ...
+
+    def rewrite_suggestion(self, dimension: str, score: DimensionScore, answer: str) -> str:
+        """A concrete rewrite that would lift this dimension of this answer."""
+        ...

@@ -1,0 +1,245 @@
+"""The persistent Chroma index of knowledge chunks and labelled anchors."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Protocol, TypedDict
+
+from interviewer.embeddings import Embedder
+from interviewer.knowledge import Anchor, Chunk, Corpus, load_corpus, source_files
+
+CHUNKER_VERSION = "1"
+KNOWLEDGE = "knowledge"
+ANCHORS = "anchors"
+# batch_size = sync_threshold = 1 makes Chroma persist its HNSW segment on every add: the
+# default (1000) leaves small collections only in the write-ahead log, which chroma-core/chroma
+# issue 6975 shows can be purged on exit, losing vectors.
+HNSW_CONFIG: dict[str, Any] = {"space": "cosine", "batch_size": 1, "sync_threshold": 1}
+ADD_BATCH = 64
+
+
+class Passage(TypedDict):
+    """A retrieved knowledge passage."""
+
+    id: str
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    similarity: float
+
+
+class AnchorHit(TypedDict):
+    """A retrieved labelled anchor answer with its labels."""
+
+    id: str
+    round: str
+    answer: str
+    scores: dict[str, int]
+    similarity: float
+
+
+class Retriever(Protocol):
+    """What the interview graph needs from an index."""
+
+    def search(self, query: str, k: int = 5, *, company: str | None = None,
+               round_id: str | None = None, dimension: str | None = None) -> list[Passage]: ...
+
+    def nearest_anchors(self, text: str, k: int = 5, *,
+                        round_id: str | None = None) -> list[AnchorHit]: ...
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What an index build or check did."""
+
+    rebuilt: bool
+    source_hash: str
+    chunks: int
+    anchors: int
+    documents: int
+    files: int
+    extra_sources: list[str]
+
+
+def open_chroma(path: Path) -> Any:
+    """A Chroma client on a local folder, telemetry off (the seam for a Chroma server later)."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(
+        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+
+
+def hash_sources(files: Sequence[Path], embedder_name: str) -> str:
+    """A content hash of every source file plus the embedder and chunker versions."""
+    digest = hashlib.sha256(f"{embedder_name}|{CHUNKER_VERSION}".encode())
+    for path in sorted(files, key=str):
+        digest.update(str(path).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class KnowledgeIndex:
+    """Builds (only when sources change) and queries the Chroma collections."""
+
+    def __init__(self, directory: Path, embedder: Embedder, default_sources: Sequence[Path],
+                 client: Any | None = None) -> None:
+        self.directory = Path(directory)
+        self.embedder = embedder
+        self.default_sources = [Path(p) for p in default_sources]
+        self._client = client if client is not None else open_chroma(self.directory)
+        self._manifest_path = self.directory / "manifest.json"
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _build_lock(self) -> Iterator[None]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._lock, open(self.directory / ".build.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def manifest(self) -> dict[str, Any]:
+        """The record of the last successful build, or {} when there is none."""
+        try:
+            data: dict[str, Any] = json.loads(self._manifest_path.read_text())
+            return data
+        except (OSError, json.JSONDecodeError):
+            return {}
+
+    def _sources(self, extra: Sequence[Path] | None) -> tuple[list[Path], list[str]]:
+        recorded = [Path(p) for p in self.manifest().get("extra_sources", [])]
+        extras = [Path(p).resolve() for p in (extra if extra is not None else recorded)]
+        return [*self.default_sources, *extras], [str(p) for p in extras]
+
+    def ensure(self, extra_sources: Sequence[Path] | None = None, force: bool = False) -> BuildReport:
+        """Build the index if its sources changed since the last build; otherwise reuse it."""
+        with self._build_lock():
+            sources, extras = self._sources(extra_sources)
+            files = source_files(sources)
+            source_hash = hash_sources(files, self.embedder.name)
+            manifest = self.manifest()
+            if not force and manifest.get("source_hash") == source_hash and self._intact(manifest):
+                return BuildReport(False, source_hash, manifest["chunks"], manifest["anchors"],
+                                   manifest["documents"], len(files), extras)
+            corpus = load_corpus(sources)
+            self._sync(KNOWLEDGE, corpus.chunks)
+            self._sync(ANCHORS, corpus.anchors)
+            report = BuildReport(True, source_hash, len(corpus.chunks), len(corpus.anchors),
+                                 len({c.doc_id for c in corpus.chunks}), len(files), extras)
+            self._write_manifest(report, corpus)
+            return report
+
+    def _intact(self, manifest: dict[str, Any]) -> bool:
+        """Whether the stored collections hold what the manifest says was written."""
+        try:
+            for name, key in ((KNOWLEDGE, "chunks"), (ANCHORS, "anchors")):
+                collection = self._collection(name)
+                if collection.count() != manifest[key]:
+                    return False
+                if manifest[key] and not self._vector_found(collection):
+                    return False
+            return True
+        except Exception:  # a missing or unreadable collection means: rebuild
+            return False
+
+    @staticmethod
+    def _vector_found(collection: Any) -> bool:
+        """A stored vector finds itself: the vector index, not only the metadata, survived."""
+        sample = collection.get(limit=1, include=["embeddings"])
+        hits = collection.query(query_embeddings=[list(sample["embeddings"][0])], n_results=1,
+                                include=[])
+        return bool(hits["ids"][0]) and hits["ids"][0][0] == sample["ids"][0]
+
+    def _write_manifest(self, report: BuildReport, corpus: Corpus) -> None:
+        data = {**asdict(report), "embedder": self.embedder.name,
+                "files": [str(p) for p in corpus.files]}
+        data.pop("rebuilt")
+        tmp = self._manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2))
+        os.replace(tmp, self._manifest_path)
+
+    def _collection(self, name: str) -> Any:
+        return self._client.get_or_create_collection(
+            name=name, configuration={"hnsw": HNSW_CONFIG}, embedding_function=None
+        )
+
+    def _sync(self, name: str, items: Sequence[Chunk | Anchor]) -> None:
+        """Make a collection hold exactly `items`, embedding only new or changed texts."""
+        collection = self._collection(name)
+        texts = {item.id: (item.text if isinstance(item, Chunk) else item.answer) for item in items}
+        existing = collection.get(include=["metadatas"])
+        stale = [
+            id_ for id_, meta in zip(existing["ids"], existing["metadatas"] or [], strict=True)
+            if id_ not in texts or (meta or {}).get("text_hash") != _text_hash(texts[id_])
+        ]
+        if stale:
+            collection.delete(ids=stale)
+        kept = set(existing["ids"]) - set(stale)
+        todo = [item for item in items if item.id not in kept]
+        for start in range(0, len(todo), ADD_BATCH):
+            batch = todo[start:start + ADD_BATCH]
+            documents = [texts[item.id] for item in batch]
+            vectors = self.embedder.embed(documents)
+            metadatas = [{**item.metadata(), "text_hash": _text_hash(texts[item.id])}
+                         for item in batch]
+            collection.add(ids=[item.id for item in batch], embeddings=vectors.tolist(),
+                           documents=documents, metadatas=metadatas)
+
+    def search(self, query: str, k: int = 5, *, company: str | None = None,
+               round_id: str | None = None, dimension: str | None = None) -> list[Passage]:
+        """Top-k knowledge passages for a query, optionally filtered by company, round, dimension."""
+        clauses: list[dict[str, Any]] = []
+        if company:
+            clauses.append({"company": {"$in": [company, "all"]}})
+        if round_id:
+            clauses.append({f"round_{round_id}": True})
+        if dimension:
+            clauses.append({f"dim_{dimension}": True})
+        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        result = self._query(KNOWLEDGE, query, k, where)
+        return [
+            Passage(id=id_, doc_id=str(meta["doc_id"]), title=str(meta["title"]),
+                    section=str(meta["section"]), text=doc, similarity=round(1 - dist, 4))
+            for id_, doc, meta, dist in result
+        ]
+
+    def nearest_anchors(self, text: str, k: int = 5, *,
+                        round_id: str | None = None) -> list[AnchorHit]:
+        """The labelled anchor answers most similar to an answer, optionally from one round."""
+        where = {"round": round_id} if round_id else None
+        return [
+            AnchorHit(id=id_, round=str(meta["round"]), answer=doc,
+                      scores={k.removeprefix("score_"): int(v) for k, v in meta.items()
+                              if k.startswith("score_") and int(v) > 0},
+                      similarity=round(1 - dist, 4))
+            for id_, doc, meta, dist in self._query(ANCHORS, text, k, where)
+        ]
+
+    def _query(self, name: str, text: str, k: int,
+               where: dict[str, Any] | None) -> list[tuple[str, str, dict[str, Any], float]]:
+        collection = self._collection(name)
+        if collection.count() == 0:
+            return []
+        vector = self.embedder.embed([text])[0].tolist()
+        result = collection.query(query_embeddings=[vector], n_results=k, where=where,
+                                  include=["documents", "metadatas", "distances"])
+        return list(zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
+                        result["distances"][0], strict=True))

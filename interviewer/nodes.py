@@ -1,0 +1,255 @@
+"""Graph nodes: each a small step of the interview; routing lives in the returned Commands."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langgraph.types import Command, interrupt
+
+from interviewer.bank import Loops, Question, QuestionBank, pick_questions
+from interviewer.debrief import build_debrief
+from interviewer.engine import InterviewEngine, ScoreRequest
+from interviewer.index import Retriever
+from interviewer.prompts import render
+from interviewer.rubric import Rubric
+from interviewer.state import (
+    AnswerScore,
+    ContextPassage,
+    InterviewState,
+    PendingPrompt,
+    StagePlan,
+    Turn,
+)
+
+COMMANDS: dict[str, str] = {
+    "/skip": "skip", "/repeat": "repeat", "/end round": "end_round", "/end-round": "end_round",
+    "/end interview": "end_interview", "/end-interview": "end_interview", "/end": "end_interview",
+}
+TRUNCATION_NOTICE = ("Your answer was {length:,} characters; only the first {limit:,} were kept "
+                     "and scored.")
+
+
+def parse_command(text: str) -> str | None:
+    """The candidate command this input is, if any (commands start with a slash)."""
+    key = re.sub(r"\s+", " ", text.strip().lower())
+    return COMMANDS.get(key)
+
+
+def turn(role: Any, kind: Any, text: str, stage: str | None = None,
+         question_id: str | None = None) -> Turn:
+    """Build a transcript line."""
+    return Turn(role=role, kind=kind, text=text, stage=stage, question_id=question_id)
+
+
+@dataclass(frozen=True)
+class Nodes:
+    """The interview's steps, bound to the engine, index and data they use."""
+
+    engine: InterviewEngine
+    retriever: Retriever
+    bank: QuestionBank
+    loops: Loops
+    rubric: Rubric
+    prompts_dir: Any
+    max_answer_chars: int = 20_000
+    max_probes: int = 2
+
+    # -- helpers -------------------------------------------------------------------------
+    def _stage(self, state: InterviewState) -> StagePlan:
+        return state["plan"][state["stage_idx"]]
+
+    def _question(self, state: InterviewState) -> Question:
+        return self.bank.get(self._stage(state)["question_ids"][state["question_idx"]])
+
+    def _question_prompt(self, state: InterviewState, stage_idx: int, question_idx: int) -> PendingPrompt:
+        stage = state["plan"][stage_idx]
+        question = self.bank.get(stage["question_ids"][question_idx])
+        text = self.engine.phrase_question(question, stage, state.get("transcript", []))
+        return PendingPrompt(kind="question", stage=stage["id"], question_id=question.id,
+                             text=text, probe_dimension=None)
+
+    def _stage_intro(self, stage: StagePlan) -> Turn:
+        count = len(stage["question_ids"])
+        text = render(self.prompts_dir, "offline/stage_intro.md", stage_name=stage["name"],
+                      interviewer=stage["interviewer"].lower(), minutes=str(stage["minutes"]),
+                      count=str(count), plural="" if count == 1 else "s", intro=stage["intro"])
+        return turn("interviewer", "intro", text, stage["id"])
+
+    # -- nodes ---------------------------------------------------------------------------
+    def plan(self, state: InterviewState) -> dict[str, Any]:
+        """Choose the stages and their questions, and open the first round."""
+        company = state["company"]
+        stages = self.loops.stages(company, state.get("requested_stages") or None)
+        plan = [StagePlan(id=s.id, round=s.round, name=s.name, interviewer=s.interviewer,
+                          minutes=s.minutes, intro=s.intro, weight=s.weight,
+                          question_ids=[q.id for q in pick_questions(self.bank, company, s,
+                                                                     state["seed"])])
+                for s in stages]
+        partial: InterviewState = {**state, "plan": plan, "stage_idx": 0, "question_idx": 0}
+        prompt = self._question_prompt(partial, 0, 0)
+        return {"plan": plan, "stage_idx": 0, "question_idx": 0, "attempt": 0, "probes_used": [],
+                "answer_parts": [], "prompt": prompt, "ended_early": False, "finished": False,
+                "debrief": None, "transcript": [self._stage_intro(plan[0])]}
+
+    def ask(self, state: InterviewState) -> dict[str, Any]:
+        """Say the pending question or probe."""
+        prompt = state["prompt"]
+        assert prompt is not None
+        return {"transcript": [turn("interviewer", prompt["kind"], prompt["text"], prompt["stage"],
+                                    prompt["question_id"])]}
+
+    def await_answer(self, state: InterviewState) -> dict[str, Any]:
+        """Wait for the candidate (nothing with side effects may come before the interrupt)."""
+        answer = interrupt({"prompt": state["prompt"]})
+        return {"inbox": str(answer)}
+
+    def intake(self, state: InterviewState) -> Command[
+            Literal["ask", "await_answer", "retrieve", "next_question", "round_summary", "debrief"]]:
+        """Record the answer (or act on a command) before anything can fail."""
+        raw = state.get("inbox") or ""
+        prompt = state["prompt"]
+        assert prompt is not None
+        stage, qid = prompt["stage"], prompt["question_id"]
+        command = parse_command(raw)
+        if command is not None:
+            record = [turn("candidate", "command", raw.strip(), stage, qid)]
+            update: dict[str, Any] = {"inbox": None, "transcript": record}
+            if command == "repeat":
+                return Command(goto="ask", update=update)
+            if command == "skip":
+                if state["attempt"] == 0:
+                    update["skipped"] = [qid]
+                return Command(goto="next_question", update=update)
+            if command == "end_round":
+                return Command(goto="round_summary", update=update)
+            return Command(goto="debrief", update={**update, "ended_early": True})
+        if not raw.strip():
+            notice = render(self.prompts_dir, "offline/reask.md", question=prompt["text"])
+            return Command(goto="await_answer", update={
+                "inbox": None, "transcript": [turn("interviewer", "notice", notice, stage, qid)]})
+        text = raw
+        lines = [turn("candidate", "answer", raw[: self.max_answer_chars], stage, qid)]
+        if len(raw) > self.max_answer_chars:
+            text = raw[: self.max_answer_chars]
+            lines.append(turn("system", "notice", TRUNCATION_NOTICE.format(
+                length=len(raw), limit=self.max_answer_chars), stage, qid))
+        return Command(goto="retrieve", update={
+            "inbox": None, "transcript": lines, "answer_parts": [*state["answer_parts"], text]})
+
+    def retrieve(self, state: InterviewState) -> dict[str, Any]:
+        """Fetch the rubric passages relevant to this question and answer."""
+        question = self._question(state)
+        stage = self._stage(state)
+        query = f"{question.text}\n{state['answer_parts'][-1][:2000]}"
+        passages = self.retriever.search(query, k=4, company=state["company"],
+                                         round_id=stage["round"])
+        context = [ContextPassage(id=p["id"], title=p["title"], section=p["section"],
+                                  text=p["text"]) for p in passages]
+        return {"context": context}
+
+    def score(self, state: InterviewState) -> dict[str, Any]:
+        """Score the answer so far (after a probe: the answer with its follow-ups)."""
+        question = self._question(state)
+        stage = self._stage(state)
+        answer = "\n\n".join(state["answer_parts"])
+        weights = {str(d): w for d, w in
+                   self.rubric.applicable(question.round, question.kind == "experience").items()}
+        anchors = self.retriever.nearest_anchors(answer[:4000], k=5, round_id=stage["round"])
+        result = self.engine.score(ScoreRequest(
+            question=question, company=state["company"], round_id=stage["round"], answer=answer,
+            weights=weights, rubric=self.rubric, context=state.get("context", []), anchors=anchors))
+        total = sum(weights[d["dimension"]] for d in result.dimensions)
+        weighted = sum(weights[d["dimension"]] * d["score"] for d in result.dimensions) / total
+        record = AnswerScore(
+            stage=stage["id"], round=stage["round"], question_id=question.id,
+            attempt=state["attempt"], answer=answer, dimensions=result.dimensions,
+            weighted=round(weighted, 3), engine=self.engine.name,
+            context_ids=[c["id"] for c in state.get("context", [])],
+            anchor_ids=[a["id"] for a in anchors], notices=result.notices)
+        notices = [turn("system", "notice", n, stage["id"], question.id) for n in result.notices]
+        return {"scores": [record], "transcript": notices}
+
+    def route_after_score(self, state: InterviewState) -> Literal["probe", "next_question"]:
+        """Probe a weak core dimension while the question has probes left; otherwise move on."""
+        return "probe" if self._next_probe(state) is not None else "next_question"
+
+    def _next_probe(self, state: InterviewState) -> Any:
+        question = self._question(state)
+        if state["attempt"] >= self.max_probes:
+            return None
+        last = state["scores"][-1]
+        weak = sorted((d["score"], d["dimension"]) for d in last["dimensions"]
+                      if d["dimension"] in self.rubric.core_dimensions
+                      and d["score"] <= self.rubric.probe_at)
+        if not weak:
+            return None
+        unused = [p for p in question.probes if p.text not in state["probes_used"]]
+        for _, dim in weak:
+            for probe in unused:
+                if probe.dimension == dim:
+                    return probe
+        return unused[0] if unused else None
+
+    def probe(self, state: InterviewState) -> dict[str, Any]:
+        """Set up a follow-up aimed at the weakest core dimension."""
+        probe = self._next_probe(state)
+        if probe is None:
+            raise RuntimeError("probe node reached with no probe available")
+        question = self._question(state)
+        text = self.engine.phrase_probe(question, probe, state["scores"][-1])
+        stage = self._stage(state)
+        return {"attempt": state["attempt"] + 1, "probes_used": [*state["probes_used"], probe.text],
+                "prompt": PendingPrompt(kind="probe", stage=stage["id"], question_id=question.id,
+                                        text=text, probe_dimension=probe.dimension)}
+
+    def next_question(self, state: InterviewState) -> Command[Literal["ask", "round_summary"]]:
+        """Move to the stage's next question, or close the round."""
+        nxt = state["question_idx"] + 1
+        if nxt >= len(self._stage(state)["question_ids"]):
+            return Command(goto="round_summary")
+        return Command(goto="ask", update={
+            "question_idx": nxt, "attempt": 0, "probes_used": [], "answer_parts": [],
+            "prompt": self._question_prompt(state, state["stage_idx"], nxt)})
+
+    def round_summary(self, state: InterviewState) -> Command[Literal["ask", "debrief"]]:
+        """Summarise the round, then open the next one or finish."""
+        stage = self._stage(state)
+        finals = final_scores([s for s in state.get("scores", []) if s["stage"] == stage["id"]])
+        text = self.engine.round_summary(stage, finals, self.rubric)
+        score = (round(sum(s["weighted"] for s in finals) / len(finals), 2) if finals else None)
+        update: dict[str, Any] = {
+            "summaries": [{"stage": stage["id"], "name": stage["name"], "text": text, "score": score}],
+            "transcript": [turn("interviewer", "summary", text, stage["id"])],
+        }
+        nxt = state["stage_idx"] + 1
+        if nxt >= len(state["plan"]):
+            return Command(goto="debrief", update=update)
+        partial: InterviewState = {**state, "stage_idx": nxt}
+        update.update({"stage_idx": nxt, "question_idx": 0, "attempt": 0, "probes_used": [],
+                       "answer_parts": [], "prompt": self._question_prompt(partial, nxt, 0)})
+        update["transcript"].append(self._stage_intro(state["plan"][nxt]))
+        return Command(goto="ask", update=update)
+
+    def debrief(self, state: InterviewState) -> dict[str, Any]:
+        """Write the hiring-committee debrief from every scored answer."""
+        report = build_debrief(state, self.rubric, self.engine, final_scores(state.get("scores", [])))
+        return {"debrief": report, "finished": True, "prompt": None,
+                "transcript": [turn("interviewer", "debrief", report_headline(report))]}
+
+
+def final_scores(scores: list[AnswerScore]) -> list[AnswerScore]:
+    """The last scoring of each question (a probe's answer re-scores the whole answer)."""
+    latest: dict[tuple[str, str], AnswerScore] = {}
+    for score in scores:
+        latest[(score["stage"], score["question_id"])] = score
+    return list(latest.values())
+
+
+def report_headline(report: Any) -> str:
+    """One line announcing the debrief."""
+    if report["judgment_score"] is None:
+        return "The interview is over. No answers were scored, so there is no judgment to report."
+    return (f"The interview is over. Judgment score {report['judgment_score']:.2f} / 4: "
+            f"{report['hire_signal']}. The full debrief follows.")

@@ -1,0 +1,1 @@
+"""The offline engine: deterministic, no key, no network."""

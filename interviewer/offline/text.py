@@ -1,0 +1,343 @@
+"""Text analysis for the offline scorer: sentences, cue families and substance checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+
+def _rx(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+NUMBER = _rx(
+    r"[$€£]\s?\d[\d,.]*\s?(?:k|m|mm|bn|million|billion|thousand)?\b",
+    r"[+\-−~]?\d[\d,.]*\s?(?:%|pp\b|percent\b|percentage points?\b|bps\b|basis points?\b|ms\b|"
+    r"milliseconds?\b|seconds?\b|x\b|k\b|m\b|bn\b|million\b|billion\b|thousand\b|points?\b|"
+    r"minutes?\b|hours?\b|days?\b|weeks?\b|months?\b|users?\b|members?\b|listeners?\b|"
+    r"subscribers?\b|titles?\b|creators?\b)",
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|fifty)"
+    r"\s(?:percent|percentage points?|points?|weeks?|days?|months?|milliseconds?)\b",
+    r"\b(?:doubled|tripled|halved)\b",
+)
+MONEY = _rx(r"[$€£]\s?\d", r"\d[\d,.]*\s?(?:k|m|mm|bn|million|billion)\s(?:dollars|euros|usd|eur)\b",
+            r"\b\d[\d,.]*\s?(?:million|billion|m|bn)\b(?=[^.]*\b(?:revenue|savings?|saved|cost|spend|arr|mrr)\b)")
+USER_METRIC = _rx(
+    r"\bretention\b", r"\bchurn", r"\bcompletion", r"\bctr\b", r"click[- ]?through", r"\bengagement\b",
+    r"watch[- ]?time", r"viewing (?:hours|time)", r"listening (?:hours|time)", r"streaming hours",
+    r"\bsessions?\b", r"\bsaves?\b", r"skip[- ]?rate", r"\bskips\b", r"weekly active", r"monthly active",
+    r"daily active", r"\b(?:wal|mal|dau|mau|wau)\b", r"\bconversion", r"cancell?ations?", r"sign[- ]?ups?",
+    r"discovery rate", r"catalog(?:ue)? penetration", r"\bsatisfaction\b", r"\bnps\b", r"\bplays\b",
+    r"\bstreams\b", r"\bstarts\b", r"abandon", r"time[- ]to[- ]play", r"search success", r"re-?engage",
+    r"return(?:ing)? (?:rate|visits)", r"\bfollows?\b", r"play[- ]?rate", r"take[- ]?rate",
+    r"minutes (?:listened|watched)", r"hours (?:listened|watched|streamed)", r"\bappeals?\b",
+    r"false[- ]positive", r"\bupgrades?\b", r"trial",
+)
+MODEL_METRIC = _rx(r"\baccuracy\b", r"\bf1\b", r"\bprecision\b", r"\brecall\b", r"\bauc\b",
+                   r"\bndcg\b", r"\brmse\b", r"\bloss\b", r"\bperplexity\b", r"map@", r"hit[- ]rate",
+                   r"offline metric")
+BUSINESS = _rx(r"\brevenue", r"\bsavings?\b", r"\bsaved\b", r"\bcosts?\b", r"\bspend\b",
+               r"\binfra(?:structure)?\b", r"bandwidth", r"cost per stream", r"\bmargin", r"\barpu\b",
+               r"lifetime value", r"\bltv\b", r"\bbudget\b", r"[$€£]\s?\d", r"\bprofit", r"\bsubscription income",
+               r"\barr\b", r"\bmrr\b", r"\bgpu hours\b", r"\bcdn\b", r"\bpremium conversions?\b",
+               r"\bpaid subscribers?\b", r"\bad (?:revenue|load)\b")
+CHANGE_VERB = _rx(
+    r"\b(?:lift|lifted|lifting|increas\w*|rais\w*|boost\w*|grew|grow\w*|improv\w*|reduc\w*|cut|cutting|"
+    r"lower\w*|drop\w*|decreas\w*|fell|fall\w*|moved?|moving|gain\w*|add\w*|sav\w*|shrank|"
+    r"shrunk|halv\w*|doubl\w*|went (?:up|down)|declin\w*|recover\w*|jump\w*|rose|climb\w*)\b",
+    r"\bexpect\w*\b", r"\bestimat\w*\b", r"\bproject(?:ed|ing)?\b", r"\bforecast\w*\b", r"\btarget\w*\b")
+CAUSAL = _rx(r"\bwhich\b", r"led to", r"leading to", r"result(?:ed|ing)? in", r"\bdrov?e\b",
+             r"\bdriv(?:ing|es)\b", r"so that", r"\bbecause\b", r"as a result", r"translat\w*",
+             r"\bmeaning\b", r"in turn", r"→", r"->", r"thanks to", r"due to", r"\bso\b",
+             r"\bthat (?:cut|lifted|reduced|raised|added|saved|increased)", r"\bworth\b",
+             r"\bthereby\b", r"\bturn(?:s|ed)? into\b", r"\bwhich means\b", r"\bcaus\w+\b",
+             r"\bbecause of\b", r"\bfrom\b.*\bto\b")
+FIRST_PERSON_ACTION = re.compile(
+    r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:led|ran|built|drove|made|chose|took|shipped|wrote|set|cut|told|"
+    r"gave|pushed|decided|proposed|owned|killed|paused|launched|designed|started|scoped|"
+    r"convinced|negotiated|prototyped|rewrote|dropped|moved|asked|called|brought|framed|"
+    r"reframed|redesigned|rebuilt|tested|replaced|added|removed|changed|introduced|stopped|"
+    r"partnered|worked|championed|argued|raised|escalated|insisted|agreed|spent|hired|"
+    r"trained|found|noticed|saw|pulled|analy[sz]ed|defined|framed|wrote|sat|flagged|"
+    r"re-ran|reran|audited|rolled|picked|went|kept|traded|held|fixed|delivered|"
+    r"\w+ed)\b", re.IGNORECASE)
+OWN_ACTION = re.compile(r"\bI\s+(?:\w+ly\s+)?(?!would\b|will\b|could\b|might\b|should\b|think\b|"
+                        r"believe\b|feel\b|love\b|am\b|have\b|want\b|like\b|worked\b|helped\b|"
+                        r"supported\b|assisted\b|participated\b|contributed\b|joined\b|enjoyed\b|"
+                        r"liked\b|loved\b|learned\b|learnt\b|realized\b|realised\b)\w+(?:ed|led|ran|"
+                        r"built|drove|made|chose|took|wrote|set|cut|told|gave|sat|saw|found|"
+                        r"kept|held|went|brought|spent|ran|rewrote|shipped)\b", re.IGNORECASE)
+HYPOTHETICAL = _rx(r"\bI would\b", r"\bI'd\b", r"\bwe would\b", r"\bwe'd\b", r"\bI will\b",
+                   r"\bI'll\b", r"\byou could\b", r"\bone could\b", r"\bideally\b", r"\bI might\b",
+                   r"\bI'd probably\b", r"\bI could\b", r"\bI tend to\b", r"\bI always\b",
+                   r"\bI usually\b", r"\bI generally\b", r"\bI believe in\b")
+PAST = _rx(r"\b\w+ed\b", r"\b(?:was|were|had|did|ran|built|made|took|saw|found|went|led|told|"
+           r"gave|grew|cut|fell|rose|drove|chose|wrote|kept|held|spent|sat|got|became|began)\b")
+TENSION = _rx(r"\bvs\.?\b", r"\bversus\b", r"trade[- ]?offs?", r"at the (?:cost|expense) of",
+              r"\bin exchange\b", r"\bgave up\b", r"\bgive up\b", r"giving up", r"\bsacrific\w*",
+              r"\btraded?\b", r"on the other hand", r"\btension\b", r"\bbalanc\w*\b", r"\bbut\b",
+              r"\bhowever\b", r"\bwhereas\b", r"\bdownside\b", r"\bcosts? us\b", r"\bcompeting\b",
+              r"\bat the price of\b", r"\bin return\b", r"\bwhile\b", r"\bconflict\w*\b",
+              r"\bcannibali[sz]\w*\b", r"\bhurt\w*\b", r"\bpenalt\w*\b", r"\bworse\b",
+              r"\beven though\b", r"\balthough\b", r"\binstead of\b", r"\brather than\b",
+              r"\bover (?:a|an|the)\b", r"\bat the risk of\b", r"\bcompromise\w*\b")
+DECISION = _rx(r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:chose|decided|picked|went with|shipped|kept|opted|"
+               r"prioriti[sz]ed|recommended|killed|paused|held|rolled back|accepted|made the call|"
+               r"traded|delayed|deprioriti[sz]ed|cut|dropped|capped|launched|committed)\b",
+               r"\b(?:I'd|I would|we'd|we would|I will|I'll)\s+(?:\w+ly\s+)?(?:choose|pick|go with|"
+               r"ship|keep|prioriti[sz]e|recommend|accept|launch|cap|start with|trade|take|favour|"
+               r"favor|optimi[sz]e for|hold|delay|invest)\b",
+               r"\bmy (?:call|decision|recommendation)\b", r"\bI recommend\b", r"\bwe settled on\b",
+               r"\bthe call was\b", r"\bI choose\b", r"\bmy choice\b", r"\bI'm choosing\b")
+REASON = _rx(r"\bbecause\b", r"\bsince\b", r"\bgiven\b", r"\bso that\b", r"\bthe reason\b",
+             r"\bas (?:it|the|our|we|that|this)\b", r"\bwhich (?:matters|protects|keeps)\b",
+             r"\bto (?:protect|keep|avoid|preserve|stay)\b", r"\bworth it\b", r"\boutweigh\w*\b")
+RULE = _rx(r"\bif\b[^.]{0,80}\b(?:drops?|falls?|exceeds?|rises?|above|below|over|under|more than|"
+           r"less than|beyond|regress\w*|breach\w*|goes up|goes down|worse than|crosses)\b",
+           r"\bthreshold\b", r"\broll(?:ed)?[- ]?back\b", r"\bkill[- ]switch\b", r"\bguardrails?\b",
+           r"\blatency budget\b", r"\bbudget of\b", r"\bgo/no-go\b", r"\bno-go\b", r"\bship only if\b",
+           r"\bunless\b", r"\brevisit\w*\b", r"\bre-?evaluat\w*\b", r"\bstop the test\b",
+           r"\bno more than\b", r"\bat most\b", r"\bcapped? at\b", r"\bp9[059]\b",
+           r"<\s?\d+\s?ms", r"\bceiling\b", r"\bfloor\b", r"\bdecision rule\b", r"\bcriteri(?:on|a)\b",
+           r"\bwithin (?:a |the |our )?\d+\s?ms\b", r"\bunder \d+\s?ms\b")
+USER = _rx(r"\blisteners?\b", r"\bviewers?\b", r"\bmembers?\b", r"\bsubscribers?\b", r"\busers?\b",
+           r"\bcreators?\b", r"\bartists?\b", r"\bfans?\b", r"\bhouseholds?\b", r"\bkids\b",
+           r"\bfamil(?:y|ies)\b", r"\bcustomers?\b", r"\baudiences?\b", r"\bpodcasters?\b",
+           r"\bnew (?:users|members|subscribers)\b", r"\bpeople\b", r"\bstudents\b", r"\bparents\b")
+PROBLEM = _rx(r"\bstruggl\w*", r"\bcan(?:no|')t\b", r"\bcouldn't\b", r"\bhard to\b", r"\bfrustrat\w*",
+              r"\bdrop(?:ped|ping|s)?\b", r"\bchurn\w*", r"\babandon\w*", r"\bmiss(?:ed|ing)?\b",
+              r"\bstuck\b", r"\bconfus\w*", r"\boverwhelm\w*", r"\bbored\b", r"\bfatigue\b",
+              r"\bpain\b", r"\bproblem\b", r"\bcomplain\w*", r"\bgive up\b", r"\bgave up\b",
+              r"\bscroll\w*", r"\bleav\w*", r"\bleft\b", r"\bunable\b", r"\bdifficult\w*",
+              r"\bnever find\b", r"\bwithout finding\b", r"\brepetitive\b", r"\bsame\b",
+              r"\bstale\b", r"\birrelevant\b", r"\bwrong\b", r"\bcancel\w*", r"\bquit\w*",
+              r"\bdon't know\b", r"\bno (?:way|idea|good)\b", r"\bfail\w*\b", r"\bneed\w*\b",
+              r"\bwant\w*\b", r"\bexclu\w*", r"\bunfair\w*", r"\bbias\w*", r"\bfilter bubble\b",
+              r"\blow\b", r"\bpoor\b", r"\bdecision fatigue\b", r"\bwaste\w*\b", r"\bspend\w* \d")
+CONSTRAINT = _rx(r"\blatency\b", r"\d+\s?ms\b", r"\bp9[059]\b", r"\bprivacy\b", r"\bgdpr\b",
+                 r"\bconsent\b", r"\bcompute\b", r"\bgpus?\b", r"\bbudget\b", r"\bcosts?\b",
+                 r"\blicen[cs]\w*", r"\blegal\b", r"\bcopyright\w*", r"\brights\b", r"\bregulat\w*",
+                 r"\bbandwidth\b", r"\bmemory\b", r"\bon-device\b", r"\bbattery\b", r"\bdsa\b",
+                 r"\bdisclosure\b", r"\bsparse\b", r"\breal[- ]time\b", r"\bdeadline\b",
+                 r"\bheadcount\b", r"\bcontracts?\b", r"\bcoppa\b", r"\bcompliance\b", r"\bdevices?\b",
+                 r"\bserving\b", r"\binference\b", r"\bcold[- ]start\b", r"\bdata (?:volume|scarcity)\b",
+                 r"\bno (?:history|data)\b", r"\bfairness\b", r"\bbrand safety\b", r"\bstorage\b")
+SPECIFIC_CONSTRAINT = _rx(r"\d+\s?ms\b", r"\bp9[059]\b", r"\bgdpr\b", r"\bcoppa\b", r"\bdsa\b",
+                          r"\blicen[cs]\w*", r"\bcopyright\w*", r"\bconsent\b", r"\bon-device\b",
+                          r"[$€£]\s?\d", r"\d+\s?(?:gpus?|gb|mb|tb)\b", r"\bprivacy\b",
+                          r"\blatency budget\b", r"\bbattery\b", r"\bbandwidth\b", r"\bdeadline\b",
+                          r"\bcompute budget\b", r"\bcontracts?\b", r"\bregulat\w*", r"\bdisclosure\b",
+                          r"\blatency\b", r"\bno (?:history|data)\b", r"\bsparse\b", r"\bheadcount\b")
+ML_TERM = _rx(r"\bmodels?\b", r"\brank(?:er|ing)\b", r"\bembeddings?\b", r"two[- ]tower", r"\bbandits?\b",
+              r"\bclassifiers?\b", r"\brecommend\w*", r"\bpredict\w*", r"\bpersonali[sz]\w*",
+              r"\bretrieval\b", r"\bcollaborative filtering\b", r"\bcontent[- ]based\b", r"\bllms?\b",
+              r"\bgenerative\b", r"\bcold[- ]start\b", r"\bexplor\w*", r"\bnearest[- ]neighbou?r",
+              r"\bfeatures?\b", r"\bsignals?\b", r"\btransformers?\b", r"\bsemantic search\b",
+              r"\bmultimodal\b", r"\bcandidate generation\b", r"\bre-?rank\w*", r"\bmachine learning\b",
+              r"\bml\b", r"\bai\b", r"\balgorithm\w*")
+HYPOTHESIS = _rx(r"\bhypothes[ie]s\b", r"\bwe believe\w*\b", r"\bI believe\w*\b", r"\bbet\b",
+                 r"\bif we\b[^.]{0,120}\b(?:then|we(?:'ll| will| should)|it (?:will|should))\b",
+                 r"\bshould (?:lift|raise|increase|reduce|cut|help|improve|surface)\b",
+                 r"\bwould (?:lift|raise|increase|reduce|cut|help|improve|surface|let)\b",
+                 r"\bexpect\w*\b", r"\bpredict that\b", r"\bassum\w+\b", r"\bthe idea (?:is|was)\b",
+                 r"\bour theory\b", r"\bwe thought\b", r"\bI thought\b", r"\bso that\b", r"\bbecause\b",
+                 r"\bby (?:learning|using|ranking|predicting|matching|surfacing|blending)\b",
+                 r"\bto (?:learn|predict|rank|match|surface)\b")
+LEARNING = _rx(r"\blearn(?:ed|t)\b", r"\blessons?\b", r"\btaught me\b", r"\bnext time\b",
+               r"\bin hindsight\b", r"\bdo (?:it )?differently\b", r"\brealis\w*\b", r"\brealiz\w*\b",
+               r"\bsince then\b", r"\btakeaways?\b", r"\bI now\b", r"\bnow I\b", r"\bwhat I'd change\b",
+               r"\blooking back\b", r"\bI would have\b", r"\bI should have\b", r"\bthe mistake\b",
+               r"\bI've (?:since|started|stopped)\b", r"\bchanged how I\b", r"\bI still\b")
+EXPERIMENT = _rx(r"\ba/?b\b", r"\bab test", r"\bexperiment\w*", r"\bholdouts?\b", r"\btest cells?\b",
+                 r"\brandomi[sz]\w*", r"\bcontrol (?:group|cell)\b", r"\btreatment\b", r"\bsplit test",
+                 r"\binterleav\w*", r"\bcanary\b", r"\bquasi-experiment\w*", r"\bdiff(?:erence)?[- ]in[- ]diff",
+                 r"\bsynthetic control\b", r"\bcausal\b", r"\bpilot\b", r"\btest\b")
+PRIMARY = _rx(r"\bprimary (?:metric|kpi|outcome)\b", r"\bnorth[- ]star\b", r"\bsuccess metric\b",
+              r"\bprimary\b", r"\bmain metric\b", r"\boverall evaluation criterion\b", r"\boec\b",
+              r"\boptimi[sz]e (?:for|on)\b", r"\bjudge (?:it|success) (?:on|by)\b", r"\bkey metric\b",
+              r"\bmeasure (?:success|it) (?:by|with|on)\b")
+GUARDRAIL = _rx(r"\bguardrails?\b", r"\bcounter[- ]?metrics?\b", r"\bmust not (?:drop|regress|move|rise|hurt)\b",
+                r"\bwithout (?:hurting|harming|regressing|raising)\b", r"\bdon't regress\b",
+                r"\bwatch(?:ing)? (?:for|that)\b", r"\bsecondary metrics?\b", r"\bhealth metrics?\b",
+                r"\bprotect\w*\b")
+UNIT = _rx(r"\b(?:member|user|account|household|profile|listener|session|device|creator|market|"
+           r"country|region|cluster)[- ]level\b", r"\brandomi[sz]\w* (?:by|at|on|per)\b", r"\bunit of\b",
+           r"\bper (?:member|user|account|household|profile)\b", r"\bby (?:member|account|household)\b",
+           r"\bswitchback\b", r"\bgeo[- ]?(?:split|experiment|test)\b")
+DURATION = _rx(r"\b\d+\s?(?:days?|weeks?|months?)\b",
+               r"\b(?:one|two|three|four|six|eight|twelve)\s(?:days?|weeks?|months?)\b",
+               r"\bfull (?:week|billing cycle|cycle)\b", r"\bweekly cycles?\b")
+RIGOR = _rx(r"\bpower\w*\b", r"\bsample size\b", r"\bmde\b", r"\bminimum detectable\b",
+            r"\bstatistical(?:ly)?\b", r"\bsignifican\w*", r"\bconfidence interval", r"\bp[- ]?values?\b",
+            r"\bnovelty\b", r"\bprimacy\b", r"\blong[- ]term\b", r"\bholdouts?\b", r"\binterference\b",
+            r"\bspillover\b", r"\bnetwork effects?\b", r"\bcannibali[sz]\w*", r"\bvariance reduction\b",
+            r"\bcuped\b", r"\bseasonal\w*", r"\bpre-?registr\w*", r"\bsequential\b", r"\bpeeking\b",
+            r"\bmultiple comparisons?\b", r"\bbonferroni\b")
+SHIP_RULE = _rx(r"\bship\w* (?:it )?(?:only )?if\b", r"\blaunch\w* (?:it )?(?:only )?if\b",
+                r"\bno[- ]ship\b", r"\broll (?:it )?out (?:only )?if\b", r"\bdecision rule\b",
+                r"\bkill (?:it|the test) if\b", r"\bif\b[^.]{0,100}\b(?:ship|launch|roll out|kill|stop)\b",
+                r"\bgo/no-go\b", r"\bwe (?:ship|launch) when\b", r"\broll(?:ed)?[- ]?back if\b",
+                r"\bonly (?:ship|launch|roll out)\b", r"\bdon't ship\b", r"\bwouldn't ship\b",
+                r"\bnot ship\b")
+READOUT = _rx(r"\bread[- ]?outs?\b", r"\bcompare\w*\b", r"\blift\b", r"\bdelta\b", r"\bconfidence\b",
+              r"\bresults? (?:show|came back)\b", r"\blook at\b", r"\bsegment\w*\b", r"\bheterogene\w*")
+CONCEPTS = {
+    "cold start": _rx(r"\bcold[- ]start\w*"),
+    "explore/exploit": _rx(r"\bexplor\w*", r"\bexploit\w*", r"\bbandits?\b", r"\bthompson\b", r"\bucb\b",
+                           r"\bepsilon\b"),
+    "two-tower retrieval": _rx(r"\btwo[- ]tower\b", r"\bcandidate generation\b", r"\bann\b",
+                               r"\bapproximate nearest\b", r"\bdual[- ]encoder\b"),
+    "embedding drift": _rx(r"\bdrift\w*\b", r"\bstale embeddings?\b", r"\bretrain\w*"),
+    "offline vs online": _rx(r"\boffline (?:metrics?|evaluation|eval)\b", r"\bonline (?:metrics?|test)\b",
+                             r"\bndcg\b", r"\brecall@\d+", r"\bprecision@\d+", r"\breplay\b"),
+    "bias": _rx(r"\bpopularity bias\b", r"\bposition bias\b", r"\bselection bias\b", r"\bfeedback loops?\b",
+                r"\bfairness\b", r"\bexposure\b", r"\bfilter bubbles?\b", r"\bdebias\w*", r"\bbias\w*"),
+    "filtering": _rx(r"\bcollaborative filtering\b", r"\bcontent[- ]based\b", r"\bmatrix factori[sz]ation\b",
+                     r"\bco-?occurrence\b"),
+    "serving": _rx(r"\breal[- ]time\b", r"\bbatch\b", r"\bprecomput\w*", r"\bcach\w*", r"\bserving\b",
+                   r"\binference\b", r"\bdistill\w*"),
+    "embeddings": _rx(r"\bembeddings?\b", r"\bvectors?\b", r"\bsemantic\b", r"\bmultimodal\b"),
+    "ranking": _rx(r"\brank(?:er|ing)\b", r"\bre-?rank\w*", r"\bscor(?:e|ing) model\b",
+                   r"\bobjective\b", r"\blabels?\b", r"\bimplicit feedback\b", r"\bcontext\w*\b"),
+}
+CONSEQUENCE = _rx(r"\b(?:members?|users?|listeners?|viewers?|subscribers?|creators?|people)\s+"
+                  r"(?:see|get|hear|would see|never see|lose|miss|find|notice|experience|churn|skip|"
+                  r"leave|scroll|wait)\b", r"\bwhat (?:the )?(?:user|member|listener|viewer)s? sees?\b",
+                  r"\bhomepage\b", r"\brows?\b", r"\bfallback\b", r"\bfails?\b", r"\bfailure\b",
+                  r"\bbreaks?\b", r"\bcosts?\b", r"\bcheaper\b", r"\bexpensive\b", r"\bstale\b",
+                  r"\bwhich means\b", r"\bso (?:the|new|a|members|users|listeners)\b", r"\blatency\b",
+                  r"\bslow\w*\b", r"\bgpu\b", r"\brepetitive\b", r"\bsame (?:titles|songs|shows)\b",
+                  r"\bthe (?:user|member|listener|viewer) experience\b", r"\bin the product\b",
+                  r"\bon screen\b", r"\bartwork\b", r"\bmeans (?:the|that|members|users|listeners)\b")
+FEEDBACK = _rx(r"\bI (?:told|said|asked|gave|shared|wrote|raised|named|pointed out|pushed back|"
+               r"challenged|disagreed|flagged|confronted|called out|sat (?:down )?with|explained)\b",
+               r"\btold (?:him|her|them|my)\b", r"\bfeedback\b", r"[\"“][^\"”]{8,}[\"”]",
+               r"\bone[- ]on[- ]one\b", r"\b1:1\b", r"\bdisagree\w*\b", r"\bpushed back\b", r"\bcandou?r\b",
+               r"\bcandid\w*\b", r"\bdirect(?:ly)?\b", r"\bhard conversation\b", r"\bdifficult conversation\b")
+OWNERSHIP = _rx(r"\bI owned\b", r"\bownership\b", r"\bmy call\b", r"\bI made the (?:call|decision)\b",
+                r"\bI decided\b", r"\bI took (?:responsibility|the decision|the call|ownership)\b",
+                r"\baccountab\w*", r"\binformed captain\b", r"\bI was (?:accountable|responsible|the owner)\b",
+                r"\bon me\b", r"\bmy mistake\b", r"\bI signed off\b", r"\bI chose\b", r"\bI own\b",
+                r"\bI shipped\b", r"\bI killed\b", r"\bI paused\b")
+CHANGED = _rx(r"\bsince then\b", r"\bour relationship\b", r"\bwe now\b", r"\bI now\b", r"\bnow I\b",
+              r"\bI changed\b", r"\bI learned\b", r"\bI learnt\b", r"\bafterwards?\b", r"\btrust\w*\b",
+              r"\bfrom then on\b", r"\bI started\b", r"\bI stopped\b", r"\bwe started\b",
+              r"\bchanged how\b", r"\bstronger\b", r"\bwe still\b", r"\bthe next (?:quarter|time)\b")
+DEFERRAL = _rx(r"\bconsensus\b", r"\blet (?:my|the) manager\b", r"\bescalat\w* (?:it )?to (?:my|the) manager\b",
+               r"\bavoid\w* (?:conflict|confrontation)\b", r"\bfollow(?:ed)? the process\b",
+               r"\bwait(?:ed)? for (?:approval|my manager|leadership|the team)\b", r"\bkeep the peace\b",
+               r"\bnot my place\b", r"\bI (?:don't|do not) (?:like|enjoy) conflict\b",
+               r"\beveryone (?:agreed|aligned) before\b", r"\bI need (?:clear|strict) guidance\b")
+FLUFF = _rx(r"\bpassion\w*", r"\bsynerg\w*", r"\bworld[- ]class\b", r"\bbest[- ]in[- ]class\b",
+            r"\bholistic\w*", r"\bcutting[- ]edge\b", r"\bgame[- ]chang\w*", r"\bparadigm\w*",
+            r"\bleverag\w*", r"\bvision\w*", r"\binnovat\w*", r"\btransformative\b", r"\bdelight\w*",
+            r"\bnorth star of\b", r"\bat the end of the day\b", r"\bmove the needle\b", r"\bempower\w*",
+            r"\bseamless\w*", r"\bcustomer[- ]obsess\w*", r"\bdata[- ]driven\b", r"\bmagic\w*",
+            r"\bincredibl\w*", r"\btruly\b", r"\bdeeply\b", r"\bextremely\b", r"\bhuge\b",
+            r"\bamazing\b", r"\brobust\b", r"\bscalable\b", r"\bend[- ]to[- ]end\b", r"\bimpactful\b",
+            r"\bstrategic\w*\b", r"\balign\w*\b", r"\bstakeholders?\b", r"\bcross[- ]functional\w*\b",
+            r"\becosystem\b", r"\bjourney\b", r"\bunlock\w*\b")
+JARGON = _rx(USER_METRIC.pattern, MODEL_METRIC.pattern, r"\btwo[- ]tower\b", r"\bbandits?\b",
+             r"\bguardrails?\b", r"\bp[- ]?values?\b", r"\bembeddings?\b", r"\bcold[- ]start\b",
+             r"\bcausal\b", r"\ba/?b\b", r"\bexperiment\w*", r"\bdrift\b", r"\bmultimodal\b",
+             r"\bnorth[- ]star\b", r"\bpersonali[sz]\w*", r"\brevenue\b", r"\bltv\b", r"\barpu\b",
+             r"\blatency\b", r"\b3-?c\b", r"\bparl\b", r"\bexplore/exploit\b", r"\bhypothes[ie]s\b",
+             r"\bframework\b", r"\bkeeper test\b", r"\bradical candou?r\b", r"\bdsa\b")
+VERB_HINT = re.compile(
+    r"\b(?:\w+ed|\w+ing|is|are|was|were|be|been|has|have|had|do|does|did|can|could|would|will|"
+    r"should|may|might|must|led|ran|built|drove|made|took|saw|found|went|told|gave|grew|cut|fell|"
+    r"rose|chose|wrote|kept|held|spent|set|got|let|put|run|make|take|see|find|go|tell|give|grow|"
+    r"choose|keep|hold|spend|get|ship|start|test|measure|learn|want|need|use|pick|drop|move|lift|"
+    r"raise|reduce|show|know|think|believe|expect|decide|say|said|ask|asked)\b", re.IGNORECASE)
+INJECTION = _rx(
+    r"\bignore (?:all |any |the )?(?:previous|prior|above|earlier|your)\b", r"\bdisregard\b",
+    r"\b(?:system|developer|assistant)\s*(?:prompt|message|note|override)?\s*:",
+    r"</?\s*(?:system|developer|assistant|instructions?|admin|grader|judge|im_start|im_end)\b",
+    r"\[/?(?:system|inst|admin)\]", r"<!--", r"-->",
+    r"\b(?:give|award|grant|assign)\s+(?:me|this|this answer|the candidate)\b[^.]{0,40}\b(?:score|4|four|"
+    r"full|max|top|marks|points|hire)\b",
+    r"\b(?:score|grade|rate|mark)\s+(?:this|my|the)\s+(?:answer|response)\b",
+    r"\b\d\s?/\s?4\b", r"\bfull marks\b", r"\bmaximum score\b", r"\bhighest score\b",
+    r"\bbe (?:generous|lenient|kind)\b", r"\bas (?:the|an?) (?:grader|judge|evaluator|scorer)\b",
+    r"\b(?:grader|judge|evaluator|scorer|rubric)\b[^.]{0,60}\b(?:must|should|will|instructed|note)\b",
+    r"\bcoach(?:'s)? (?:note|override)\b", r"\bnew instructions?\b", r"\bjailbreak\b",
+    r"\"(?:score|scores|dimensions|impact_narrative|trade_offs|three_c|parl)\"\s*:",
+    r"\bstrong hire\b", r"\bpretend\b", r"\byou are now\b", r"\boverride\b",
+    r"\bthis answer (?:deserves|is worth|should (?:get|receive|score))\b",
+    r"\b[A-Za-z0-9+/]{40,}={0,2}", r"\bp\.?\s?s\.?\b[:\-]?",
+)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|(?<=[.!?])(?=[\"”]\s)")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with its exact span in the answer, so evidence quotes stay verbatim."""
+
+    text: str
+    start: int
+
+    @cached_property
+    def words(self) -> int:
+        """Word count."""
+        return len(self.text.split())
+
+    def has(self, pattern: re.Pattern[str]) -> bool:
+        """Whether the pattern occurs in this sentence."""
+        return pattern.search(self.text) is not None
+
+    def count(self, pattern: re.Pattern[str]) -> int:
+        """How many times the pattern occurs."""
+        return len(pattern.findall(self.text))
+
+    @cached_property
+    def jargon_density(self) -> float:
+        """Share of words that are rubric or ML jargon."""
+        return self.count(JARGON) / max(self.words, 1)
+
+    @cached_property
+    def is_salad(self) -> bool:
+        """A list of buzzwords and figures rather than a statement: no story to credit."""
+        hits = self.count(JARGON)
+        verbs = len(VERB_HINT.findall(self.text))
+        commas = self.text.count(",") + self.text.count("/") + self.text.count("+")
+        if hits >= 3 and verbs == 0:
+            return True
+        if hits >= 4 and self.jargon_density >= 0.3:
+            return True
+        return hits >= 5 and commas >= 4 and verbs <= 2
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split an answer into sentences that keep their exact offsets."""
+    sentences: list[Sentence] = []
+    position = 0
+    for piece in _SENTENCE_END.split(text):
+        if not piece:
+            continue
+        start = text.find(piece, position)
+        position = start + len(piece)
+        stripped = piece.strip()
+        if len(stripped) >= 2:
+            sentences.append(Sentence(stripped, start + piece.index(stripped)))
+    return sentences
+
+
+def strip_injections(text: str) -> tuple[str, list[str]]:
+    """Remove sentences that address the grader instead of answering; return them as flagged."""
+    kept: list[str] = []
+    flagged: list[str] = []
+    inside_comment = False
+    for sentence in split_sentences(text):
+        body = sentence.text
+        if "<!--" in body:
+            inside_comment = True
+        if inside_comment or INJECTION.search(body):
+            flagged.append(body)
+        else:
+            kept.append(body)
+        if "-->" in body:
+            inside_comment = False
+    return " ".join(kept), flagged

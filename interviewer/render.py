@@ -1,0 +1,55 @@
+"""Plain-text and Markdown renderings of scores and the debrief, shared by the CLI and web app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interviewer.state import AnswerScore, Debrief
+
+
+def score_markdown(score: AnswerScore, names: dict[str, str]) -> str:
+    """One answer's scores with evidence and missing elements."""
+    attempt = f" (after follow-up {score['attempt']})" if score["attempt"] else ""
+    lines = [f"**Question {score['question_id']}{attempt}: weighted {score['weighted']:.2f} / 4**", ""]
+    for d in score["dimensions"]:
+        lines.append(f"- **{names.get(d['dimension'], d['dimension'])}: {d['score']} / 4** "
+                     f"({d['rationale']})")
+        lines.extend(f"  - evidence: “{quote}”" for quote in d["evidence"])
+        lines.extend(f"  - missing: {m}" for m in d["missing"] if m)
+    lines.extend(f"- notice: {n}" for n in score["notices"])
+    return "\n".join(lines)
+
+
+def debrief_markdown(report: Debrief, names: dict[str, str]) -> str:
+    """The hiring-committee debrief as Markdown."""
+    def name(dim: Any) -> str:
+        return names.get(str(dim), str(dim))
+
+    judgment = report["judgment_score"]
+    head = (f"## Debrief: {report['hire_signal']} (judgment {judgment:.2f} / 4)"
+            if judgment is not None else "## Debrief: no answers scored")
+    lines = [head, ""]
+    if report["ended_early"]:
+        lines += ["_The interview was ended early; this covers what was answered._", ""]
+    lines += [f"Answered {report['answered']}, skipped {report['skipped']}. "
+              f"Engine: {report['engine']}; rubric {report['rubric_version']}.", "",
+              "### Rounds", "", "| round | score | answered | skipped |", "|---|---|---|---|"]
+    for r in report["rounds"]:
+        score = "n/a" if r["score"] is None else f"{r['score']:.2f}"
+        lines.append(f"| {r['name']} | {score} | {r['answered']} | {r['skipped']} |")
+    lines += ["", "### Dimensions", "", "| dimension | mean | answers |", "|---|---|---|"]
+    for dim, v in report["dimensions"].items():
+        lines.append(f"| {name(dim)} | {v['mean']:.2f} | {int(v['n'])} |")
+    lines += ["", "### Strengths", ""]
+    lines += [f"- **{name(s['dimension'])}** ({s['score']}/4, {s['question_id']}): “{s['evidence']}”"
+              for s in report["strengths"]] or ["- none yet: no dimension reached 3"]
+    lines += ["", "### Gaps", ""]
+    for g in report["gaps"]:
+        missing = "; ".join(str(m) for m in g["missing"]) or "below the bar"  # type: ignore[attr-defined]
+        lines.append(f"- **{name(g['dimension'])}** (mean {g['mean']:.2f}): {missing}")
+        lines.append(f"  - rewrite: {g['suggestion']}")
+    if not report["gaps"]:
+        lines.append("- none: every dimension averaged 4")
+    lines += ["", "### Prep plan", ""]
+    lines += [f"{i}. {step}" for i, step in enumerate(report["prep_plan"], start=1)]
+    return "\n".join(lines)

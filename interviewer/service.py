@@ -1,0 +1,132 @@
+"""The interview service: starts, answers and resumes sessions; used by the CLI and the web app."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langgraph.types import Command
+
+from interviewer.bank import Loops, QuestionBank, load_bank, load_loops
+from interviewer.embeddings import get_embedder
+from interviewer.engine import InterviewEngine
+from interviewer.graph import build_graph
+from interviewer.index import BuildReport, KnowledgeIndex, Retriever
+from interviewer.nodes import Nodes
+from interviewer.offline.engine import OfflineEngine
+from interviewer.rubric import Rubric, load_rubric
+from interviewer.sessions import SessionStore
+from interviewer.settings import Settings
+from interviewer.state import (
+    AnswerScore,
+    Debrief,
+    InterviewState,
+    PendingPrompt,
+    RoundSummary,
+    Turn,
+)
+
+
+@dataclass
+class SessionView:
+    """Everything a user interface shows about a session."""
+
+    session_id: str
+    company: str
+    transcript: list[Turn]
+    prompt: PendingPrompt | None
+    scores: list[AnswerScore]
+    summaries: list[RoundSummary]
+    debrief: Debrief | None
+    finished: bool
+    plan: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict of the view."""
+        return {
+            "session_id": self.session_id, "company": self.company, "finished": self.finished,
+            "plan": self.plan, "transcript": self.transcript, "scores": self.scores,
+            "round_summaries": self.summaries, "debrief": self.debrief,
+            "pending_prompt": self.prompt,
+        }
+
+
+def open_index(settings: Settings) -> KnowledgeIndex:
+    """The knowledge index on disk, built now if its sources changed."""
+    index = KnowledgeIndex(settings.index_dir, get_embedder(settings), [settings.knowledge_dir])
+    index.ensure()
+    return index
+
+
+class InterviewService:
+    """Owns the compiled graph and the session store."""
+
+    def __init__(self, settings: Settings, *, engine: InterviewEngine | None = None,
+                 retriever: Retriever | None = None, store: SessionStore | None = None,
+                 rubric: Rubric | None = None, bank: QuestionBank | None = None,
+                 loops: Loops | None = None) -> None:
+        self.settings = settings
+        self.rubric = rubric or load_rubric(settings.rubric_path)
+        self.bank = bank or load_bank(settings.questions_path)
+        self.loops = loops or load_loops(settings.loops_path)
+        self.engine = engine or OfflineEngine(settings.prompts_dir)
+        self.retriever = retriever if retriever is not None else open_index(settings)
+        self.store = store or SessionStore(settings.sessions_db)
+        nodes = Nodes(engine=self.engine, retriever=self.retriever, bank=self.bank,
+                      loops=self.loops, rubric=self.rubric, prompts_dir=settings.prompts_dir,
+                      max_answer_chars=settings.max_answer_chars,
+                      max_probes=settings.max_probes_per_question)
+        self.graph = build_graph(nodes).compile(checkpointer=self.store.checkpointer)
+
+    def companies(self) -> list[tuple[str, str]]:
+        """(id, display name) of every company with a loop."""
+        return [(cid, loop.name) for cid, loop in self.loops.companies.items()]
+
+    def stages(self, company: str) -> list[tuple[str, str]]:
+        """(stage id, display name) of a company's loop, in order."""
+        return [(s.id, s.name) for s in self.loops.stages(company)]
+
+    def start(self, company: str, stages: Sequence[str] | None = None,
+              seed: int | None = None) -> SessionView:
+        """Start a new session and return it waiting on the first question."""
+        picked = [s.id for s in self.loops.stages(company, list(stages or []) or None)]
+        info = self.store.create(company, picked, self.engine.name)
+        state: InterviewState = {"session_id": info.id, "company": company, "requested_stages": picked,
+                 "seed": seed if seed is not None else random.randrange(1 << 30),
+                 "transcript": [], "scores": [], "summaries": [], "skipped": []}
+        self.graph.invoke(state, self._config(info.id), durability="sync")
+        return self.view(info.id)
+
+    def answer(self, session_id: str, text: str) -> SessionView:
+        """Submit an answer or a command (/skip, /repeat, /end round, /end interview)."""
+        view = self.view(session_id)
+        if view.finished:
+            return view
+        self.graph.invoke(Command(resume=text), self._config(session_id), durability="sync")
+        return self.view(session_id)
+
+    def view(self, session_id: str) -> SessionView:
+        """The current state of a session (works after a restart: it is read from the store)."""
+        info = self.store.get(session_id)
+        snapshot = self.graph.get_state(self._config(info.id))
+        values: dict[str, Any] = dict(snapshot.values or {})
+        return SessionView(
+            session_id=info.id, company=info.company,
+            transcript=list(values.get("transcript", [])),
+            prompt=values.get("prompt") if not values.get("finished") else None,
+            scores=list(values.get("scores", [])), summaries=list(values.get("summaries", [])),
+            debrief=values.get("debrief"), finished=bool(values.get("finished")),
+            plan=[dict(p) for p in values.get("plan", [])],
+        )
+
+    def rebuild_index(self) -> BuildReport | None:
+        """Rebuild the index if its sources changed (only for an on-disk KnowledgeIndex)."""
+        if isinstance(self.retriever, KnowledgeIndex):
+            return self.retriever.ensure()
+        return None
+
+    @staticmethod
+    def _config(session_id: str) -> Any:
+        return {"configurable": {"thread_id": session_id}}

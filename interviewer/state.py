@@ -1,0 +1,130 @@
+"""Schemas of the interview graph state and of what flows through it."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Literal, TypedDict
+
+Role = Literal["interviewer", "candidate", "system"]
+TurnKind = Literal["intro", "question", "probe", "answer", "notice", "command", "summary", "debrief"]
+Command = Literal["skip", "repeat", "end_round", "end_interview"]
+
+
+class Turn(TypedDict):
+    """One line of the transcript."""
+
+    role: Role
+    kind: TurnKind
+    text: str
+    stage: str | None
+    question_id: str | None
+
+
+class StagePlan(TypedDict):
+    """A planned interview of the loop and its chosen questions."""
+
+    id: str
+    round: str
+    name: str
+    interviewer: str
+    minutes: int
+    intro: str
+    weight: float
+    question_ids: list[str]
+
+
+class PendingPrompt(TypedDict):
+    """What the interviewer is asking now and waiting on."""
+
+    kind: Literal["question", "probe"]
+    stage: str
+    question_id: str
+    text: str
+    probe_dimension: str | None
+
+
+class DimensionScore(TypedDict):
+    """One dimension's score for an answer, with the evidence that earned it."""
+
+    dimension: str
+    score: int
+    evidence: list[str]
+    missing: list[str]
+    rationale: str
+
+
+class AnswerScore(TypedDict):
+    """The scoring of one answer (after a probe: of the answer plus its follow-ups)."""
+
+    stage: str
+    round: str
+    question_id: str
+    attempt: int
+    answer: str
+    dimensions: list[DimensionScore]
+    weighted: float
+    engine: str
+    context_ids: list[str]
+    anchor_ids: list[str]
+    notices: list[str]
+
+
+class RoundSummary(TypedDict):
+    """The short summary that closes a round."""
+
+    stage: str
+    name: str
+    text: str
+    score: float | None
+
+
+class ContextPassage(TypedDict):
+    """A retrieved rubric passage, cited by id."""
+
+    id: str
+    title: str
+    section: str
+    text: str
+
+
+class Debrief(TypedDict):
+    """The hiring-committee style report at the end of the loop."""
+
+    company: str
+    ended_early: bool
+    answered: int
+    skipped: int
+    rounds: list[dict[str, object]]
+    dimensions: dict[str, dict[str, float]]
+    judgment_score: float | None
+    hire_signal: str
+    strengths: list[dict[str, object]]
+    gaps: list[dict[str, object]]
+    prep_plan: list[str]
+    rubric_version: str
+    engine: str
+
+
+class InterviewState(TypedDict, total=False):
+    """The whole interview; list fields only ever grow (reducers append)."""
+
+    session_id: str
+    company: str
+    seed: int
+    requested_stages: list[str]
+    plan: list[StagePlan]
+    stage_idx: int
+    question_idx: int
+    attempt: int
+    probes_used: list[str]
+    prompt: PendingPrompt | None
+    inbox: str | None
+    answer_parts: list[str]
+    context: list[ContextPassage]
+    transcript: Annotated[list[Turn], operator.add]
+    scores: Annotated[list[AnswerScore], operator.add]
+    summaries: Annotated[list[RoundSummary], operator.add]
+    skipped: Annotated[list[str], operator.add]
+    debrief: Debrief | None
+    ended_early: bool
+    finished: bool

@@ -1,0 +1,133 @@
+"""The Gradio web app: `build_app` wires plain handler functions; it never launches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from interviewer.errors import InterviewerError
+from interviewer.render import debrief_markdown, score_markdown
+from interviewer.service import InterviewService, SessionView
+
+COMMAND_BUTTONS = {"Skip": "/skip", "Repeat": "/repeat", "End round": "/end round",
+                   "End interview": "/end interview"}
+Outputs = tuple[str | None, list[dict[str, str]], str, str, str]
+
+
+def chat_messages(view: SessionView) -> list[dict[str, str]]:
+    """The transcript as chat messages (notices and commands shown in italics)."""
+    messages = []
+    for t in view.transcript:
+        if t["role"] == "candidate":
+            text = t["text"] if t["kind"] == "answer" else f"_{t['text']}_"
+            messages.append({"role": "user", "content": text})
+        elif t["role"] == "system":
+            messages.append({"role": "assistant", "content": f"_Note: {t['text']}_"})
+        else:
+            messages.append({"role": "assistant", "content": t["text"]})
+    return messages
+
+
+def _names(service: InterviewService) -> dict[str, str]:
+    return {d: spec.name for d, spec in service.rubric.dimensions.items()}
+
+
+def render_view(service: InterviewService, view: SessionView, status: str = "") -> Outputs:
+    """Every output panel for a session."""
+    names = _names(service)
+    scores = "\n\n---\n\n".join(score_markdown(s, names) for s in reversed(view.scores))
+    debrief = debrief_markdown(view.debrief, names) if view.debrief else ""
+    if not status:
+        status = ("Interview finished." if view.finished
+                  else f"Session `{view.session_id}`: answer in the box below.")
+    return (view.session_id, chat_messages(view), scores or "_No answers scored yet._", debrief,
+            status)
+
+
+def _error(session_id: str | None, message: str) -> Outputs:
+    return (session_id, [], "", "", f"**Error:** {message}")
+
+
+def start_interview(service: InterviewService, company: str, stages: list[str] | None,
+                    session_id: str | None = None) -> Outputs:
+    """Start a new session for the chosen company and stages."""
+    try:
+        view = service.start(company, stages or [])
+    except (InterviewerError, ValueError) as exc:
+        return _error(session_id, str(exc))
+    return render_view(service, view)
+
+
+def submit_answer(service: InterviewService, session_id: str | None, text: str) -> Outputs:
+    """Send an answer or a command; nothing is lost if it fails."""
+    if not session_id:
+        return _error(None, "start an interview first")
+    try:
+        view = service.answer(session_id, text)
+    except InterviewerError as exc:
+        return _error(session_id, str(exc))
+    return render_view(service, view)
+
+
+def resume_session(service: InterviewService, session_id: str) -> Outputs:
+    """Reopen a session by id, after a restart too."""
+    try:
+        view = service.view(session_id.strip())
+    except InterviewerError as exc:
+        return _error(None, str(exc))
+    return render_view(service, view, f"Resumed session `{view.session_id}`.")
+
+
+def stage_choices(service: InterviewService, company: str) -> Any:
+    """Update the round picker when the company changes."""
+    choices = [(name, sid) for sid, name in service.stages(company)]
+    return gr.update(choices=choices, value=[sid for _, sid in choices])
+
+
+def build_app(service: InterviewService) -> gr.Blocks:
+    """Assemble the interface; the caller launches it."""
+    companies = service.companies()
+    first = companies[0][0]
+    with gr.Blocks(title="interviewer: AI PM mock loops", analytics_enabled=False) as app:
+        session = gr.State(None)
+        gr.Markdown("# AI/ML PM mock interview\nPick a company and rounds, then answer as you "
+                    f"would in the room. Engine: **{service.engine.name}**.")
+        with gr.Row():
+            company = gr.Dropdown([(n, c) for c, n in companies], value=first, label="Company")
+            stages = gr.CheckboxGroup([(n, s) for s, n in service.stages(first)],
+                                      value=[s for s, _ in service.stages(first)], label="Rounds")
+            start = gr.Button("Start interview", variant="primary")
+        status = gr.Markdown()
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(label="Interview", height=520)
+                answer = gr.Textbox(label="Your answer", lines=5,
+                                    placeholder="Answer here. Commands: /skip /repeat /end round "
+                                                "/end interview")
+                with gr.Row():
+                    send = gr.Button("Send", variant="primary")
+                    buttons = [gr.Button(label, size="sm") for label in COMMAND_BUTTONS]
+            with gr.Column(scale=2):
+                with gr.Tab("Scores"):
+                    scores = gr.Markdown("_No answers scored yet._")
+                with gr.Tab("Debrief"):
+                    debrief = gr.Markdown()
+                with gr.Tab("Resume"):
+                    resume_id = gr.Textbox(label="Session id")
+                    resume = gr.Button("Resume")
+        outputs = [session, chat, scores, debrief, status]
+
+        company.change(lambda c: stage_choices(service, c), company, stages)
+        start.click(lambda c, s, sid: start_interview(service, c, s, sid),
+                    [company, stages, session], outputs)
+        send.click(lambda sid, text: submit_answer(service, sid, text), [session, answer],
+                   outputs).then(lambda: "", None, answer)
+        answer.submit(lambda sid, text: submit_answer(service, sid, text), [session, answer],
+                      outputs).then(lambda: "", None, answer)
+        for button, label in zip(buttons, COMMAND_BUTTONS, strict=True):
+            command = COMMAND_BUTTONS[label]
+            button.click(lambda sid, cmd=command: submit_answer(service, sid, cmd), [session],
+                         outputs)
+        resume.click(lambda sid: resume_session(service, sid), [resume_id], outputs)
+    return app
