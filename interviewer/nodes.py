@@ -180,9 +180,11 @@ class Nodes:
         if state["attempt"] >= self.max_probes:
             return None
         last = state["scores"][-1]
+        # probe only what this question is meant to test: a candor story need not carry an ML bet
+        targeted = set(self.rubric.core_dimensions) & set(question.dimensions) or set(
+            self.rubric.core_dimensions)
         weak = sorted((d["score"], d["dimension"]) for d in last["dimensions"]
-                      if d["dimension"] in self.rubric.core_dimensions
-                      and d["score"] <= self.rubric.probe_at)
+                      if d["dimension"] in targeted and d["score"] <= self.rubric.probe_at)
         if not weak:
             return None
         unused = [p for p in question.probes if p.text not in state["probes_used"]]

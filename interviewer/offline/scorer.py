@@ -14,6 +14,9 @@ from interviewer.state import DimensionScore
 ANCHOR_WEIGHT = 0.25  # how far the labels of similar anchors may pull a borderline score
 ANCHOR_MIN_SIMILARITY = 0.55
 FLUFF_MIN_WORDS = 60
+SALAD_JARGON_RATE = 0.145  # rubric/ML jargon per word; real answers in the anchors stay under 0.13
+SALAD_JARGON_WITH_FLUFF = 0.1
+SALAD_FLUFF_RATE = 0.01
 FLUFF_MAX_CONCRETE_PER_100 = 1.5
 
 
@@ -114,6 +117,11 @@ def score_trade_offs(a: Answer) -> Finding:
     named = a.any_of(t.TENSION)
     concrete = [s for s in tensions if len(t.NUMBER.findall(a.window(s))) >= 2
                 or (s.has(t.NUMBER) and _two_costs(a.window(s)))]
+    # both sides can also be two measured effects pulling opposite ways ("starts +4%, audience -2%")
+    gains = [s for s in a.usable if _quantified_change(s) and s.has(_UP)]
+    costs = [s for s in a.usable if s.has(t.NUMBER) and (s.has(_DOWN) or s.has(t.CONSTRAINT))]
+    if not concrete and gains and costs and any(c not in gains for c in costs):
+        concrete = [next(c for c in costs if c not in gains)]
     decisions = [s for s in a.any_of(t.DECISION)
                  if t.REASON.search(a.window(s)) or s.has(t.TENSION)]
     rules = a.any_of(t.RULE)
@@ -134,6 +142,12 @@ def score_trade_offs(a: Answer) -> Finding:
         return Finding(2, (concrete or named or decisions)[:2], missing,
                        "a tension is named but not made concrete and decided")
     return Finding(1, [], ["no trade-off acknowledged: name what you gave up"], "one-sided")
+
+
+_UP = re.compile(r"\b(?:lift\w*|increas\w*|rais\w*|rose|boost\w*|grew|gain\w*|improv\w*|up)\b|\+\d",
+                 re.IGNORECASE)
+_DOWN = re.compile(r"\b(?:fell|drop\w*|lost|cost\w*|los\w+|decreas\w*|declin\w*|hurt\w*|added \d+\s?ms|"
+                   r"slower|worse|only)\b|[-−]\d", re.IGNORECASE)
 
 
 def _both_sides(s: Sentence) -> bool:
@@ -316,7 +330,10 @@ def _substance_cap(a: Answer) -> tuple[int, str | None]:
     """Cap every dimension at 2 for buzzword lists and long fluff with nothing concrete."""
     total = sum(s.words for s in a.sentences) or 1
     salad_words = sum(s.words for s in a.sentences if s.is_salad)
-    if salad_words / total >= 0.4:
+    jargon = sum(s.count(t.JARGON) for s in a.sentences) / total
+    fluff_rate = sum(s.count(t.FLUFF) for s in a.sentences) / total
+    if (salad_words / total >= 0.4 or jargon >= SALAD_JARGON_RATE
+            or (jargon >= SALAD_JARGON_WITH_FLUFF and fluff_rate >= SALAD_FLUFF_RATE)):
         return 2, "mostly a list of buzzwords and figures with no causal story"
     concrete = sum(s.count(t.NUMBER) + s.count(t.SPECIFIC_CONSTRAINT) for s in a.usable)
     fluff = sum(s.count(t.FLUFF) for s in a.sentences)
@@ -351,12 +368,15 @@ def score_answer(answer: str, dimensions: Sequence[str], *, experience: bool,
         level = finding.level
         pull = _anchor_pull(dim, anchors)
         rationale = finding.rationale
+        missing = list(finding.missing)
         if pull is not None:
             nudged = round(level + ANCHOR_WEIGHT * (pull - level))
-            # anchors may lower a score, never lift it past what the text itself shows
-            level = max(1, min(level, nudged))
             rationale += f"; similar labelled answers average {pull:.1f}"
-        missing = list(finding.missing)
+            # anchors may lower a score, never lift it past what the text itself shows
+            if nudged < level:
+                level = max(1, nudged)
+                missing.append("similar labelled answers at this level are more specific: "
+                               "sharpen the numbers and the decision")
         if level > cap:
             level = cap
             missing.append(cap_reason or "")

@@ -81,7 +81,9 @@ TENSION = _rx(r"\bvs\.?\b", r"\bversus\b", r"trade[- ]?offs?", r"at the (?:cost|
               r"\bat the price of\b", r"\bin return\b", r"\bwhile\b", r"\bconflict\w*\b",
               r"\bcannibali[sz]\w*\b", r"\bhurt\w*\b", r"\bpenalt\w*\b", r"\bworse\b",
               r"\beven though\b", r"\balthough\b", r"\binstead of\b", r"\brather than\b",
-              r"\bover (?:a|an|the)\b", r"\bat the risk of\b", r"\bcompromise\w*\b")
+              r"\bover (?:a|an|the)\b", r"\bat the risk of\b", r"\bcompromise\w*\b",
+              r"\bover-?explor\w*", r"\bpure (?:exploitation|exploration)\b",
+              r"\blocks? (?:members|users|listeners|viewers) into\b", r"\bif\b[^.]{0,60}\btoo (?:much|many|far)\b")
 DECISION = _rx(r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:chose|decided|picked|went with|shipped|kept|opted|"
                r"prioriti[sz]ed|recommended|killed|paused|held|rolled back|accepted|made the call|"
                r"traded|delayed|deprioriti[sz]ed|cut|dropped|capped|launched|committed)\b",
@@ -89,6 +91,10 @@ DECISION = _rx(r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:chose|decided|picked|went with|shi
                r"ship|keep|prioriti[sz]e|recommend|accept|launch|cap|start with|trade|take|favour|"
                r"favor|optimi[sz]e for|hold|delay|invest)\b",
                r"\bmy (?:call|decision|recommendation)\b", r"\bI recommend\b", r"\bwe settled on\b",
+               r"\b(?:I'd|I would|we'd|we would)\s+(?:use|run|cap|build|limit|reserve|gate|start)\b",
+               r"\bso (?:I|we) (?:cap|capped|limit|limited|kept|chose|picked)\b",
+               r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:proposed|kept it|limited|set|split|reserved|held back|"
+               r"went for|gated|restricted|switched|moved to|swapped|took the|accepted)\b",
                r"\bthe call was\b", r"\bI choose\b", r"\bmy choice\b", r"\bI'm choosing\b")
 REASON = _rx(r"\bbecause\b", r"\bsince\b", r"\bgiven\b", r"\bso that\b", r"\bthe reason\b",
              r"\bas (?:it|the|our|we|that|this)\b", r"\bwhich (?:matters|protects|keeps)\b",
@@ -100,7 +106,9 @@ RULE = _rx(r"\bif\b[^.]{0,80}\b(?:drops?|falls?|exceeds?|rises?|above|below|over
            r"\bunless\b", r"\brevisit\w*\b", r"\bre-?evaluat\w*\b", r"\bstop the test\b",
            r"\bno more than\b", r"\bat most\b", r"\bcapped? at\b", r"\bp9[059]\b",
            r"<\s?\d+\s?ms", r"\bceiling\b", r"\bfloor\b", r"\bdecision rule\b", r"\bcriteri(?:on|a)\b",
-           r"\bwithin (?:a |the |our )?\d+\s?ms\b", r"\bunder \d+\s?ms\b")
+           r"\bwithin (?:a |the |our )?\d+\s?ms\b", r"\bunder \d+\s?ms\b", r"\bfloor of\b",
+           r"\bat least \d", r"\bminimum (?:of )?\d", r"\b(?:less|fewer) than \d", r"\bship (?:it )?(?:only )?if\b",
+           r"\bonly if\b", r"\bcap(?:ped)? (?:of|at)\b", r"\bstop (?:if|when)\b")
 USER = _rx(r"\blisteners?\b", r"\bviewers?\b", r"\bmembers?\b", r"\bsubscribers?\b", r"\busers?\b",
            r"\bcreators?\b", r"\bartists?\b", r"\bfans?\b", r"\bhouseholds?\b", r"\bkids\b",
            r"\bfamil(?:y|ies)\b", r"\bcustomers?\b", r"\baudiences?\b", r"\bpodcasters?\b",
@@ -123,7 +131,9 @@ CONSTRAINT = _rx(r"\blatency\b", r"\d+\s?ms\b", r"\bp9[059]\b", r"\bprivacy\b", 
                  r"\bheadcount\b", r"\bcontracts?\b", r"\bcoppa\b", r"\bcompliance\b", r"\bdevices?\b",
                  r"\bserving\b", r"\binference\b", r"\bcold[- ]start\b", r"\bdata (?:volume|scarcity)\b",
                  r"\bno (?:history|data)\b", r"\bfairness\b", r"\bbrand safety\b", r"\bstorage\b")
-SPECIFIC_CONSTRAINT = _rx(r"\d+\s?ms\b", r"\bp9[059]\b", r"\bgdpr\b", r"\bcoppa\b", r"\bdsa\b",
+SPECIFIC_CONSTRAINT = _rx(r"\bconstraints?\b", r"\bbatch\b", r"\bhas to (?:run|fit|stay)\b",
+                          r"\bonly (?:a fraction|\d)", r"\bcan(?:no|')t (?:ask|store|use|collect|exceed|afford)\b",
+                          r"\bbudget\b", r"\bcompute\b", r"\bgpus?\b", r"\bcold[- ]start\b", r"\d+\s?ms\b", r"\bp9[059]\b", r"\bgdpr\b", r"\bcoppa\b", r"\bdsa\b",
                           r"\blicen[cs]\w*", r"\bcopyright\w*", r"\bconsent\b", r"\bon-device\b",
                           r"[$€£]\s?\d", r"\d+\s?(?:gpus?|gb|mb|tb)\b", r"\bprivacy\b",
                           r"\blatency budget\b", r"\bbattery\b", r"\bbandwidth\b", r"\bdeadline\b",
