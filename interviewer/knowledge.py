@@ -124,7 +124,10 @@ def parse_document(path: Path, text: str, default_id: str) -> list[Chunk]:
     """Parse one Markdown or text document into chunks (front matter optional for user files)."""
     match = _FRONT.match(text)
     if match:
-        meta = validate(FrontMatter, parse_yaml(match.group(1), path), path)
+        try:
+            meta = validate(FrontMatter, parse_yaml(match.group(1), path), path)
+        except DataFileError as exc:  # lines count from the file's top, past the opening ---
+            raise DataFileError(path, exc.line + 1 if exc.line else None, exc.problem) from exc
         body = text[match.end():]
     else:
         heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)

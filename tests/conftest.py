@@ -16,12 +16,12 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from interviewer.bank import load_bank  # noqa: E402
-from interviewer.embeddings import MiniLMEmbedder  # noqa: E402
-from interviewer.index import KnowledgeIndex  # noqa: E402
-from interviewer.service import InterviewService, SessionView  # noqa: E402
-from interviewer.sessions import SessionStore  # noqa: E402
-from interviewer.settings import SOURCE_ROOT, Settings  # noqa: E402
+from interviewer.bank import load_bank
+from interviewer.embeddings import MiniLMEmbedder
+from interviewer.index import KnowledgeIndex
+from interviewer.service import InterviewService, SessionView
+from interviewer.sessions import SessionStore
+from interviewer.settings import SOURCE_ROOT, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KNOWLEDGE = SOURCE_ROOT / "knowledge"

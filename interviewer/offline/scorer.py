@@ -79,7 +79,8 @@ def _quantified_gain(s: Sentence) -> bool:
 def score_impact(a: Answer) -> Finding:
     """impact_narrative: user outcome, quantified, attributed; then the business chain."""
     user_q = [s for s in a.first(t.USER_METRIC) if _quantified_change(s)]
-    user_named = a.first(t.USER_METRIC) + a.first(t.USER, t.CHANGE_VERB)
+    user_named = (a.first(t.USER_METRIC) + a.first(t.USER, t.CHANGE_VERB)
+                  + a.first(t.USER, t.USER_OUTCOME))
     business_q = [s for s in a.first(t.BUSINESS) if s.has(t.NUMBER) or s.has(t.MONEY)]
     model_only = a.first(t.MODEL_METRIC)
     numbers = [s for s in a.any_of(t.NUMBER) if s not in model_only or s.has(t.USER_METRIC)]

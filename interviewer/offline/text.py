@@ -34,6 +34,10 @@ USER_METRIC = _rx(
     r"minutes (?:listened|watched)", r"hours (?:listened|watched|streamed)", r"\bappeals?\b",
     r"false[- ]positive", r"\bupgrades?\b", r"trial",
 )
+USER_OUTCOME = _rx(r"\b(?:came|come|coming) back\b", r"\breturn\w*", r"\bhappier\b", r"\bsatisf\w*",
+                   r"\bstay\w*", r"\bstuck around\b", r"\b(?:watch|listen|play|stream)\w* more\b",
+                   r"\benjoy\w*", r"\bmore often\b", r"\bfound (?:more|new)\b", r"\bdiscover\w*",
+                   r"\bless (?:churn|scrolling|frustrat\w*)\b", r"\bcancel\w* less\b")
 MODEL_METRIC = _rx(r"\baccuracy\b", r"\bf1\b", r"\bprecision\b", r"\brecall\b", r"\bauc\b",
                    r"\bndcg\b", r"\brmse\b", r"\bloss\b", r"\bperplexity\b", r"map@", r"hit[- ]rate",
                    r"offline metric")

@@ -1,0 +1,137 @@
+"""Coach-editable data: the rubric honours the contract; invalid edits name file, line and problem."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from interviewer.bank import load_bank, load_loops
+from interviewer.errors import DataFileError
+from interviewer.knowledge import load_corpus
+from interviewer.rubric import DIMENSIONS, load_rubric
+from interviewer.settings import Settings
+from tests.conftest import FIXTURES, KNOWLEDGE
+
+SETTINGS = Settings()
+
+
+def test_rubric_levels_are_the_contract_verbatim() -> None:
+    contract = (FIXTURES / "rubric-and-golden-format.md").read_text()
+    rubric = load_rubric(SETTINGS.rubric_path)
+    assert tuple(rubric.dimensions) == DIMENSIONS
+    for dim_id, dim in rubric.dimensions.items():
+        section = contract.split(f"### {dim_id}\n", 1)[1].split("\n\n", 1)[0]
+        levels = dict(re.findall(r"^(\d)\. (.+)$", section, re.MULTILINE))
+        assert {int(k): v for k, v in levels.items()} == dim.levels, dim_id
+    assert rubric.scale == {1: "clearly missing", 2: "weak / partial", 3: "solid", 4: "excellent"}
+
+
+def test_rubric_applicability_follows_the_contract() -> None:
+    rubric = load_rubric(SETTINGS.rubric_path)
+    for round_id in rubric.rounds:
+        dims = rubric.applicable(round_id, experience=True)
+        assert {"impact_narrative", "trade_offs", "three_c", "parl"} <= set(dims)
+        assert ("ml_depth" in dims) == (round_id == "technical_deep_dive")
+        assert ("culture" in dims) == (round_id == "culture")
+        assert ("experimentation" in dims) == (round_id in {"product_case", "technical_deep_dive"})
+    assert "parl" not in rubric.applicable("product_case", experience=False)
+    assert "parl" in rubric.applicable("recruiter_screen", experience=False)
+
+
+def _edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
+    text = source.read_text()
+    assert old in text
+    target = tmp_path / source.name
+    target.write_text(text.replace(old, new, 1))
+    return target
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ("probe_at: 2", "probe_at: 5", "probe_at"),
+    ("    weights: {impact_narrative: 0.35, trade_offs: 0.15",
+     "    weights: {impact_narrative: -1, trade_offs: 0.15", "must be positive"),
+    ("  ml_depth:\n    name: ML depth", "  ml_dept:\n    name: ML depth", "ml_dept"),
+    ("version: \"2026.11.0\"", "version: \"2026.11.0\"\ncolour: blue", "colour"),
+    ("  culture:\n    name: Culture\n    weights", "  culture:\n    name: Culture\n   weights",
+     "YAML syntax error"),
+])
+def test_invalid_rubric_edit_names_file_line_and_problem(tmp_path: Path, old: str, new: str,
+                                                         problem: str) -> None:
+    broken = _edited(tmp_path, SETTINGS.rubric_path, old, new)
+    with pytest.raises(DataFileError) as exc:
+        load_rubric(broken)
+    message = str(exc.value)
+    assert message.startswith(f"{broken}:") and problem in message
+    line = exc.value.line
+    assert line is not None
+    changed_line = next(i for i, (a, b) in enumerate(zip(
+        SETTINGS.rubric_path.read_text().splitlines(), broken.read_text().splitlines(),
+        strict=False), start=1) if a != b)
+    assert abs(line - changed_line) <= 2, (line, changed_line, message)
+
+
+def test_question_bank_size_coverage_and_probes() -> None:
+    bank = load_bank(SETTINGS.questions_path)
+    assert len(bank.questions) >= 60
+    per = Counter((q.company, q.round) for q in bank.questions)
+    for company in ("netflix", "spotify", "generic"):
+        for round_id in ("recruiter_screen", "hiring_manager", "product_case",
+                         "technical_deep_dive", "culture"):
+            assert per[(company, round_id)] >= 2, (company, round_id)
+    for q in bank.questions:
+        assert 1 <= len(q.probes) <= 3 and q.signals and q.dimensions
+    assert sum("red_team" in q.tags for q in bank.questions) >= 2
+
+
+def test_invalid_question_names_line(tmp_path: Path) -> None:
+    broken = _edited(tmp_path, SETTINGS.questions_path, "  - id: nf-pc-01\n    company: netflix\n"
+                     "    round: product_case\n", "  - id: nf-pc-01\n    company: netflix\n"
+                     "    round: product_case\n    dimensions_extra: [x]\n")
+    with pytest.raises(DataFileError, match="dimensions_extra") as exc:
+        load_bank(broken)
+    assert exc.value.line is not None
+    assert "nf-pc-01" in broken.read_text().splitlines()[exc.value.line - 2] or exc.value.line > 1
+
+
+def test_dimension_that_does_not_apply_is_rejected(tmp_path: Path) -> None:
+    text = SETTINGS.questions_path.read_text()
+    start = text.index("  - id: nf-pc-01")
+    dims_at = text.index("    dimensions: [", start)
+    end = text.index("]", dims_at)
+    broken = tmp_path / "questions.yaml"
+    broken.write_text(text[:end] + ", ml_depth" + text[end:])
+    with pytest.raises(DataFileError, match="ml_depth does not apply") as exc:
+        load_bank(broken)
+    assert exc.value.line == text[:start].count("\n") + 1
+
+
+def test_loops_cover_the_companies() -> None:
+    loops = load_loops(SETTINGS.loops_path)
+    assert [s.round for s in loops.stages("netflix")] == [
+        "recruiter_screen", "hiring_manager", "product_case", "technical_deep_dive", "culture"]
+    spotify = [s.id for s in loops.stages("spotify")]
+    assert "red_team" in spotify and spotify[-1] == "senior_lead_debrief"
+
+
+def test_knowledge_documents_have_metadata_and_cover_the_topics() -> None:
+    corpus = load_corpus([KNOWLEDGE])
+    docs = {c.doc_id for c in corpus.chunks}
+    assert len(docs) >= 12
+    for required in ("netflix-loop", "spotify-loop", "generic-media-loop", "framework-3c",
+                     "framework-parl", "framework-impact", "media-ai-product-areas",
+                     "media-metrics", "recsys-concepts", "experimentation-causal",
+                     "regulation-responsible-ai", "answer-patterns"):
+        assert required in docs
+    assert len(corpus.anchors) >= 40
+
+
+def test_bad_front_matter_names_the_file_and_line(tmp_path: Path) -> None:
+    doc = tmp_path / "bad.md"
+    doc.write_text("---\nid: bad\ntitle: Bad\ncompany: hulu\nrounds: [all]\ntopic: loop\n"
+                   "dimensions: []\n---\n# Bad\n\n## A\n\ntext\n")
+    with pytest.raises(DataFileError, match="company") as exc:
+        load_corpus([doc])
+    assert exc.value.path == doc and exc.value.line == 4
