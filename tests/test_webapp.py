@@ -1,0 +1,94 @@
+"""The web app: handlers as plain functions, and app.py serving the page on loopback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from interviewer.service import InterviewService
+from interviewer.settings import SOURCE_ROOT
+from interviewer.webapp import (
+    build_app,
+    resume_session,
+    stage_choices,
+    start_interview,
+    submit_answer,
+)
+from tests.conftest import SCRIPTED, free_port, subprocess_env
+
+
+def test_start_answer_and_see_scores(service: InterviewService) -> None:
+    session, chat, scores, debrief, status = start_interview(service, "netflix", ["culture"])
+    assert session and "Error" not in status
+    assert chat[-1]["role"] == "assistant" and "?" in chat[-1]["content"]
+    session, chat, scores, debrief, status = submit_answer(service, session,
+                                                           SCRIPTED["culture"]["strong"])
+    assert chat[-2]["role"] == "user" or any(m["role"] == "user" for m in chat)
+    assert "Culture:" in scores and "evidence:" in scores
+    for command in ("/skip", "/end interview"):
+        session, chat, scores, debrief, status = submit_answer(service, session, command)
+    assert "## Debrief" in debrief and "Prep plan" in debrief and status == "Interview finished."
+
+
+def test_commands_and_errors_are_messages_not_crashes(service: InterviewService) -> None:
+    *_, status = submit_answer(service, None, "hello")
+    assert "start an interview first" in status
+    *_, status = start_interview(service, "netflix", ["nap_time"])
+    assert status.startswith("**Error:**") and "recruiter_screen" in status
+    *_, status = resume_session(service, "nope")
+    assert "unknown session id" in status
+    session, chat, *_ = start_interview(service, "generic", [])
+    _, chat_after, *_ = submit_answer(service, session, "/repeat")
+    assert chat_after[-1]["content"] == chat[-1]["content"]
+
+
+def test_resume_shows_the_whole_session(service: InterviewService) -> None:
+    session, *_ = start_interview(service, "spotify", ["recruiter_screen"])
+    submit_answer(service, session, SCRIPTED["recruiter_screen"]["weak"])
+    resumed_id, chat, scores, _, status = resume_session(service, session)
+    assert resumed_id == session and "Resumed" in status
+    assert any(m["content"] == SCRIPTED["recruiter_screen"]["weak"] for m in chat)
+    assert "weighted" in scores
+
+
+def test_round_picker_follows_company(service: InterviewService) -> None:
+    update = stage_choices(service, "spotify")
+    assert "red_team" in update["value"]
+
+
+def test_build_app_does_not_launch(service: InterviewService) -> None:
+    app = build_app(service)
+    assert not getattr(app, "is_running", False)
+
+
+@pytest.mark.slow
+def test_app_py_serves_the_page_on_loopback(data_dir: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=SOURCE_ROOT,
+                            env=subprocess_env(data_dir, INTERVIEWER_PORT=port),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 180
+        page = ""
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    assert response.status == 200
+                    page = response.read().decode()
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"app.py exited: {proc.stdout.read() if proc.stdout else ''}")
+                time.sleep(1)
+        assert "gradio" in page.lower()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=10) as response:
+            config = response.read().decode()
+        assert "AI/ML PM mock interview" in config and "Start interview" in config
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
