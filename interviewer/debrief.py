@@ -75,7 +75,7 @@ def build_debrief(state: InterviewState, rubric: Rubric, engine: InterviewEngine
     gaps: list[dict[str, Any]] = []
     for dim, _mean_score in sorted(((k, v["mean"]) for k, v in dimensions.items()),
                                    key=lambda kv: (kv[1], kv[0])):
-        if _mean_score >= 3 or len(gaps) == 3:
+        if _mean_score >= 4 or len(gaps) == 3:
             continue
         s, d = min(((s, d) for s, d in entries if d["dimension"] == dim),
                    key=lambda e: (e[1]["score"], e[0]["question_id"]))

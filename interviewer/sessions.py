@@ -34,11 +34,13 @@ class SessionStore:
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
-        self._lock = threading.Lock()
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS interview_sessions (id TEXT PRIMARY KEY, company TEXT "
             "NOT NULL, stages TEXT NOT NULL, engine TEXT NOT NULL, created_at REAL NOT NULL)")
-        self.checkpointer: BaseCheckpointSaver[str] = SqliteSaver(self._conn)
+        saver = SqliteSaver(self._conn)
+        # one connection, one lock: the saver serialises its own use of the connection with it
+        self._lock: threading.Lock = saver.lock
+        self.checkpointer: BaseCheckpointSaver[str] = saver
 
     def create(self, company: str, stages: list[str], engine: str) -> SessionInfo:
         """Register a new session under a server-generated id."""
