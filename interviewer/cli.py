@@ -109,8 +109,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             return
         for turn in view.transcript[shown:]:
-            who = {"interviewer": "Interviewer", "candidate": "You", "system": "Note"}[turn["role"]]
-            if turn["kind"] != "answer":
+            who = "Interviewer" if turn["role"] == "interviewer" else "Note"
+            if turn["role"] != "candidate":
                 print(f"\n{who}: {turn['text']}")
         shown = len(view.transcript)
 

@@ -382,7 +382,7 @@ def score_answer(answer: str, dimensions: Sequence[str], *, experience: bool,
             level = cap
             missing.append(cap_reason or "")
         results.append(DimensionScore(
-            dimension=dim, score=level, evidence=[s.text for s in finding.evidence],
+            dimension=dim, score=level, evidence=list(dict.fromkeys(s.text for s in finding.evidence)),
             missing=missing, rationale=rationale,
         ))
     return results, notices
