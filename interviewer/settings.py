@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -44,11 +44,37 @@ class Settings(BaseSettings):
     embedding_model_dir: Path | None = None
     openai_embedding_model: str = "text-embedding-3-small"
 
+    engine: Literal["auto", "offline", "llm"] = "auto"
+    llm_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("INTERVIEWER_LLM_API_KEY", "OPENAI_API_KEY"))
+    llm_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("INTERVIEWER_LLM_BASE_URL", "OPENAI_BASE_URL"))
+    interviewer_model: str | None = None
+    judge_model: str | None = None
+    llm_timeout: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_temperature: float = Field(default=0.7, ge=0, le=2)
+    llm_max_concurrency: int = Field(default=4, ge=1)
+    price_input_per_1k: float = Field(default=0.0, ge=0)
+    price_output_per_1k: float = Field(default=0.0, ge=0)
+
     max_answer_chars: int = 20_000
     max_probes_per_question: int = 2
 
     host: str = "127.0.0.1"
     port: int = 7860
+
+    @property
+    def llm_configured(self) -> bool:
+        """Whether a model is configured (then the LLM engine is the default)."""
+        return bool(self.interviewer_model or self.judge_model)
+
+    @property
+    def resolved_engine(self) -> Literal["offline", "llm"]:
+        """The engine to run: llm when a model is configured, unless told otherwise."""
+        if self.engine == "auto":
+            return "llm" if self.llm_configured else "offline"
+        return self.engine
 
     @property
     def index_dir(self) -> Path:

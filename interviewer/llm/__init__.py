@@ -1,0 +1,1 @@
+"""Access to OpenAI-compatible chat models: the one LLM seam of the project."""

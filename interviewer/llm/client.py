@@ -1,0 +1,188 @@
+"""The chat-model seam: one call, structured output negotiated per server, faults made plain."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from interviewer.errors import InterviewerError
+
+FormatMode = Literal["json_schema", "json_object_schema", "json_object", "prompt", "text"]
+STRUCTURED_MODES: tuple[FormatMode, ...] = ("json_schema", "json_object_schema", "json_object", "prompt")
+FaultKind = Literal["timeout", "rate_limit", "server", "connection", "refusal", "empty", "truncated",
+                    "bad_request", "auth"]
+Message = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens one call used, from the server's usage field (0 when the server gives none)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    """A model's reply and how it was obtained."""
+
+    text: str
+    usage: Usage
+    model: str
+    mode: FormatMode
+
+
+class LLMError(InterviewerError):
+    """A model call that failed after retries, with a message fit for the candidate."""
+
+    def __init__(self, kind: FaultKind, message: str, usage: Usage | None = None) -> None:
+        self.kind = kind
+        self.usage = usage or Usage()
+        super().__init__(message)
+
+
+class ChatModel(Protocol):
+    """What the engines need from a model: one chat call, optionally structured or streamed."""
+
+    def complete(self, messages: Sequence[Message], *, model: str, temperature: float,
+                 schema: type[BaseModel] | None = None,
+                 on_token: Callable[[str], None] | None = None) -> ChatReply: ...
+
+
+def schema_instruction(schema: type[BaseModel]) -> str:
+    """The instruction that carries the schema when the server cannot enforce it."""
+    return ("Reply with exactly one JSON object, no prose and no code fences, that validates "
+            "against this JSON schema:\n" + json.dumps(schema.model_json_schema(), separators=(",", ":")))
+
+
+class OpenAIChatModel:
+    """Any OpenAI-compatible server through the official client, whose retries we rely on."""
+
+    def __init__(self, *, api_key: str | None, base_url: str | None, timeout: float,
+                 max_retries: int) -> None:
+        from openai import OpenAI
+
+        # A local server needs no key, but the client insists on one: a placeholder is sent.
+        self._client = OpenAI(api_key=api_key or "not-needed", base_url=base_url,
+                              timeout=timeout, max_retries=max_retries)
+        self._modes: dict[str, FormatMode] = {}
+        self._lock = threading.Lock()
+
+    def complete(self, messages: Sequence[Message], *, model: str, temperature: float,
+                 schema: type[BaseModel] | None = None,
+                 on_token: Callable[[str], None] | None = None) -> ChatReply:
+        """Call the model; for a schema, use the strongest response format the server accepts."""
+        if schema is None:
+            return self._call(list(messages), model, temperature, "text", None, on_token)
+        with self._lock:
+            start = self._modes.get(model, "json_schema")
+        modes = STRUCTURED_MODES[STRUCTURED_MODES.index(start):]
+        for mode in modes:
+            try:
+                reply = self._call(list(messages), model, temperature, mode, schema, None)
+            except _FormatRejected:
+                continue
+            with self._lock:
+                self._modes[model] = mode
+            return reply
+        raise LLMError("bad_request", "The model server rejected every structured-output format.")
+
+    def _call(self, messages: list[Message], model: str, temperature: float, mode: FormatMode,
+              schema: type[BaseModel] | None,
+              on_token: Callable[[str], None] | None) -> ChatReply:
+        import openai
+
+        kwargs: dict[str, Any] = {"model": model, "messages": messages, "temperature": temperature}
+        if schema is not None:
+            json_schema = schema.model_json_schema()
+            if mode == "json_schema":
+                kwargs["response_format"] = {"type": "json_schema", "json_schema": {
+                    "name": schema.__name__, "schema": json_schema, "strict": False}}
+            elif mode == "json_object_schema":
+                kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+            elif mode == "json_object":
+                kwargs["response_format"] = {"type": "json_object"}
+            if mode in ("json_object", "prompt"):
+                kwargs["messages"] = [*messages, {"role": "system",
+                                                  "content": schema_instruction(schema)}]
+        try:
+            if on_token is not None:
+                return self._stream(kwargs, on_token, mode)
+            completion = self._client.chat.completions.create(**kwargs)
+        except openai.BadRequestError as exc:
+            if schema is not None and mode != "prompt" and _mentions_format(exc):
+                raise _FormatRejected from exc
+            raise LLMError("bad_request", f"The model server refused the request: {_brief(exc)}") from exc
+        except openai.AuthenticationError as exc:
+            raise LLMError("auth", "The model server rejected the API key (check "
+                                   "INTERVIEWER_LLM_API_KEY or OPENAI_API_KEY).") from exc
+        except openai.RateLimitError as exc:
+            raise LLMError("rate_limit", "The model server is rate-limiting us and retries ran out.") from exc
+        except openai.APITimeoutError as exc:
+            raise LLMError("timeout", "The model server did not answer in time, even after retries.") from exc
+        except openai.APIConnectionError as exc:
+            raise LLMError("connection", "Could not reach the model server.") from exc
+        except openai.APIStatusError as exc:
+            raise LLMError("server", f"The model server failed (HTTP {exc.status_code}).") from exc
+        return _reply_from(completion, model, mode)
+
+    def _stream(self, kwargs: dict[str, Any], on_token: Callable[[str], None],
+                mode: FormatMode) -> ChatReply:
+        stream = self._client.chat.completions.create(
+            **kwargs, stream=True, stream_options={"include_usage": True})
+        parts: list[str] = []
+        usage = Usage()
+        finish = None
+        refusal = ""
+        for chunk in stream:
+            if chunk.usage is not None:
+                usage = Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
+            for choice in chunk.choices:
+                if choice.delta.content:
+                    parts.append(choice.delta.content)
+                    on_token(choice.delta.content)
+                refusal += getattr(choice.delta, "refusal", None) or ""
+                finish = choice.finish_reason or finish
+        return _checked("".join(parts), refusal, finish, usage, kwargs["model"], mode)
+
+
+class _FormatRejected(Exception):
+    """The server does not support the requested response format."""
+
+
+def _mentions_format(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return any(word in text for word in ("response_format", "json_schema", "json schema", "schema",
+                                         "json_object", "not supported", "unsupported"))
+
+
+def _brief(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200]
+
+
+def _reply_from(completion: Any, model: str, mode: FormatMode) -> ChatReply:
+    usage = Usage()
+    if completion.usage is not None:
+        usage = Usage(completion.usage.prompt_tokens or 0, completion.usage.completion_tokens or 0)
+    if not completion.choices:
+        raise LLMError("empty", "The model returned no reply.", usage)
+    choice = completion.choices[0]
+    message = choice.message
+    return _checked(message.content or "", getattr(message, "refusal", None) or "",
+                    choice.finish_reason, usage, model, mode)
+
+
+def _checked(text: str, refusal: str, finish: str | None, usage: Usage, model: str,
+             mode: FormatMode) -> ChatReply:
+    if refusal or finish == "content_filter":
+        raise LLMError("refusal", "The model declined to answer.", usage)
+    if not text.strip():
+        raise LLMError("empty", "The model returned an empty reply.", usage)
+    if finish == "length" and mode != "text":
+        raise LLMError("truncated", "The model's reply was cut off before it was complete.", usage)
+    return ChatReply(text=text, usage=usage, model=model, mode=mode)
