@@ -1,4 +1,4 @@
-"""Start the web app on the offline engine by default: `python app.py`."""
+"""Start the web app (offline engine unless a model is configured): `python app.py`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def main() -> None:
 
     settings = Settings()
     service = InterviewService(settings)
-    print(f"interviewer: engine {service.engine.name}, data in {settings.data_dir}", flush=True)
+    print(f"interviewer: engine {service.describe_engine()}, data in {settings.data_dir}", flush=True)
     build_app(service).launch(server_name=settings.host, server_port=settings.port,
                               share=False)
 

@@ -100,7 +100,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         if not args.company:
             raise InterviewerError("--company is required unless you --resume a session")
         stages = [s for s in (args.rounds or "").split(",") if s.strip()]
-        view = service.start(args.company, stages, seed=args.seed)
+        view = service.start(args.company, stages, seed=args.seed, engine=args.engine)
     names = _names(service)
     shown = 0
 
@@ -116,7 +116,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     show_new()
     if not args.json:
-        print(f"\n(session {view.session_id}; commands: /skip /repeat /end round /end interview)")
+        engine = service.store.get(view.session_id).engine
+        print(f"\n(session {view.session_id}, engine {service.describe_engine(engine)}; "
+              "commands: /skip /repeat /end round /end interview)")
     scored = len(view.scores)
     feed = iter(answers) if answers is not None else None
     while not view.finished:
@@ -161,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print transcript, scores and debrief as JSON")
     p.add_argument("--seed", type=int, help="question selection seed (for repeatable runs)")
     p.add_argument("--resume", help="continue a session by id")
+    p.add_argument("--engine", choices=["offline", "llm"],
+                   help="default: llm when a model is configured, offline otherwise")
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("search", help="show what the index retrieves for a query")
@@ -187,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: errors become one clear line on stderr and exit code 2."""
     args = build_parser().parse_args(argv)
     try:
-        settings = Settings()
+        settings = Settings(engine=args.engine) if getattr(args, "engine", None) else Settings()
         return int(args.func(args, settings))
     except (InterviewerError, yaml.YAMLError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,7 +7,7 @@ from typing import Any
 
 from interviewer.engine import InterviewEngine
 from interviewer.rubric import Rubric
-from interviewer.state import AnswerScore, Debrief, InterviewState
+from interviewer.state import AnswerScore, Debrief, InterviewState, UsageRecord
 
 # What to study and practise for each weak dimension (knowledge document ids in brackets).
 _PREP: dict[str, str] = {
@@ -32,8 +32,25 @@ def _mean(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
+def cost_summary(usage: Sequence[UsageRecord], prices: tuple[float, float]) -> dict[str, Any]:
+    """Token totals per purpose and the cost at the configured prices per 1k tokens."""
+    totals: dict[str, Any] = {"calls": len(usage), "prompt_tokens": 0, "completion_tokens": 0,
+                              "by_purpose": {}}
+    for record in usage:
+        totals["prompt_tokens"] += record["prompt_tokens"]
+        totals["completion_tokens"] += record["completion_tokens"]
+        part = totals["by_purpose"].setdefault(record["purpose"], {"calls": 0, "prompt_tokens": 0,
+                                                                   "completion_tokens": 0})
+        part["calls"] += 1
+        part["prompt_tokens"] += record["prompt_tokens"]
+        part["completion_tokens"] += record["completion_tokens"]
+    totals["cost"] = round(totals["prompt_tokens"] / 1000 * prices[0]
+                           + totals["completion_tokens"] / 1000 * prices[1], 6)
+    return totals
+
+
 def build_debrief(state: InterviewState, rubric: Rubric, engine: InterviewEngine,
-                  finals: list[AnswerScore]) -> Debrief:
+                  finals: list[AnswerScore], prices: tuple[float, float] = (0.0, 0.0)) -> Debrief:
     """Assemble the report from the final score of every answered question."""
     plan = state["plan"]
     rounds: list[dict[str, Any]] = []
@@ -93,5 +110,8 @@ def build_debrief(state: InterviewState, rubric: Rubric, engine: InterviewEngine
         answered=len(finals), skipped=len(state.get("skipped", [])), rounds=rounds,
         dimensions=dimensions, judgment_score=judgment, hire_signal=judgment_signal,
         strengths=strengths, gaps=gaps, prep_plan=prep, rubric_version=rubric.version,
-        engine=engine.name,
+        engine=engine.name, cost=cost_summary(state.get("usage", []), prices),
+        low_confidence=[{"question_id": s["question_id"], "dimension": d["dimension"],
+                         "score": d["score"], "offline_score": d.get("offline_score")}
+                        for s in finals for d in s["dimensions"] if d.get("low_confidence")],
     )

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from interviewer.bank import Probe, Question
 from interviewer.index import AnchorHit
 from interviewer.rubric import Rubric
-from interviewer.state import AnswerScore, ContextPassage, DimensionScore, StagePlan, Turn
+from interviewer.state import (
+    AnswerScore,
+    ContextPassage,
+    DimensionScore,
+    StagePlan,
+    Turn,
+    UsageRecord,
+)
+
+TokenSink = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -28,10 +37,20 @@ class ScoreRequest:
 
 @dataclass(frozen=True)
 class ScoreResult:
-    """Per-dimension scores plus notices for the candidate (flags, fallbacks)."""
+    """Per-dimension scores plus notices for the candidate (flags, fallbacks) and token usage."""
 
     dimensions: list[DimensionScore]
     notices: list[str] = field(default_factory=list)
+    usage: list[UsageRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What the interviewer says, with any notice for the candidate and the tokens it cost."""
+
+    text: str
+    notices: list[str] = field(default_factory=list)
+    usage: list[UsageRecord] = field(default_factory=list)
 
 
 class InterviewEngine(Protocol):
@@ -39,12 +58,13 @@ class InterviewEngine(Protocol):
 
     name: str
 
-    def phrase_question(self, question: Question, stage: StagePlan,
-                        transcript: Sequence[Turn]) -> str:
-        """The words the interviewer says to ask a bank question."""
+    def phrase_question(self, question: Question, stage: StagePlan, transcript: Sequence[Turn],
+                        on_token: TokenSink | None = None) -> Utterance:
+        """The words the interviewer says to ask a bank question (streamed to on_token)."""
         ...
 
-    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore) -> str:
+    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore,
+                     on_token: TokenSink | None = None) -> Utterance:
         """The words of a follow-up aimed at the weakest part of the last answer."""
         ...
 

@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from langgraph.config import get_stream_writer
 from langgraph.types import Command, interrupt
 
 from interviewer.bank import Loops, Question, QuestionBank, pick_questions
 from interviewer.debrief import build_debrief
-from interviewer.engine import InterviewEngine, ScoreRequest
+from interviewer.engine import InterviewEngine, ScoreRequest, TokenSink, Utterance
 from interviewer.index import Retriever
 from interviewer.prompts import render
 from interviewer.rubric import Rubric
@@ -55,6 +56,7 @@ class Nodes:
     prompts_dir: Any
     max_answer_chars: int = 20_000
     max_probes: int = 2
+    prices: tuple[float, float] = (0.0, 0.0)
 
     # -- helpers -------------------------------------------------------------------------
     def _stage(self, state: InterviewState) -> StagePlan:
@@ -63,12 +65,16 @@ class Nodes:
     def _question(self, state: InterviewState) -> Question:
         return self.bank.get(self._stage(state)["question_ids"][state["question_idx"]])
 
-    def _question_prompt(self, state: InterviewState, stage_idx: int, question_idx: int) -> PendingPrompt:
+    def _question_prompt(self, state: InterviewState, stage_idx: int,
+                         question_idx: int) -> tuple[PendingPrompt, dict[str, Any]]:
+        """The next question's prompt, plus the notices and usage of phrasing it."""
         stage = state["plan"][stage_idx]
         question = self.bank.get(stage["question_ids"][question_idx])
-        text = self.engine.phrase_question(question, stage, state.get("transcript", []))
-        return PendingPrompt(kind="question", stage=stage["id"], question_id=question.id,
-                             text=text, probe_dimension=None)
+        said = self.engine.phrase_question(question, stage, state.get("transcript", []),
+                                           on_token=_token_sink())
+        prompt = PendingPrompt(kind="question", stage=stage["id"], question_id=question.id,
+                               text=said.text, probe_dimension=None)
+        return prompt, _said_update(said, stage["id"], question.id)
 
     def _stage_intro(self, stage: StagePlan) -> Turn:
         count = len(stage["question_ids"])
@@ -88,10 +94,11 @@ class Nodes:
                                                                      state["seed"])])
                 for s in stages]
         partial: InterviewState = {**state, "plan": plan, "stage_idx": 0, "question_idx": 0}
-        prompt = self._question_prompt(partial, 0, 0)
+        prompt, said = self._question_prompt(partial, 0, 0)
         return {"plan": plan, "stage_idx": 0, "question_idx": 0, "attempt": 0, "probes_used": [],
                 "answer_parts": [], "prompt": prompt, "ended_early": False, "finished": False,
-                "debrief": None, "transcript": [self._stage_intro(plan[0])]}
+                "debrief": None, "usage": said["usage"],
+                "transcript": [self._stage_intro(plan[0]), *said["transcript"]]}
 
     def ask(self, state: InterviewState) -> dict[str, Any]:
         """Say the pending question or probe."""
@@ -169,7 +176,7 @@ class Nodes:
             context_ids=[c["id"] for c in state.get("context", [])],
             anchor_ids=[a["id"] for a in anchors], notices=result.notices)
         notices = [turn("system", "notice", n, stage["id"], question.id) for n in result.notices]
-        return {"scores": [record], "transcript": notices}
+        return {"scores": [record], "transcript": notices, "usage": result.usage}
 
     def route_after_score(self, state: InterviewState) -> Literal["probe", "next_question"]:
         """Probe a weak core dimension while the question has probes left; otherwise move on."""
@@ -200,20 +207,22 @@ class Nodes:
         if probe is None:
             raise RuntimeError("probe node reached with no probe available")
         question = self._question(state)
-        text = self.engine.phrase_probe(question, probe, state["scores"][-1])
+        said = self.engine.phrase_probe(question, probe, state["scores"][-1], on_token=_token_sink())
         stage = self._stage(state)
         return {"attempt": state["attempt"] + 1, "probes_used": [*state["probes_used"], probe.text],
                 "prompt": PendingPrompt(kind="probe", stage=stage["id"], question_id=question.id,
-                                        text=text, probe_dimension=probe.dimension)}
+                                        text=said.text, probe_dimension=probe.dimension),
+                **_said_update(said, stage["id"], question.id)}
 
     def next_question(self, state: InterviewState) -> Command[Literal["ask", "round_summary"]]:
         """Move to the stage's next question, or close the round."""
         nxt = state["question_idx"] + 1
         if nxt >= len(self._stage(state)["question_ids"]):
             return Command(goto="round_summary")
+        prompt, said = self._question_prompt(state, state["stage_idx"], nxt)
         return Command(goto="ask", update={
             "question_idx": nxt, "attempt": 0, "probes_used": [], "answer_parts": [],
-            "prompt": self._question_prompt(state, state["stage_idx"], nxt)})
+            "prompt": prompt, **said})
 
     def round_summary(self, state: InterviewState) -> Command[Literal["ask", "debrief"]]:
         """Summarise the round, then open the next one or finish."""
@@ -229,16 +238,32 @@ class Nodes:
         if nxt >= len(state["plan"]):
             return Command(goto="debrief", update=update)
         partial: InterviewState = {**state, "stage_idx": nxt}
+        prompt, said = self._question_prompt(partial, nxt, 0)
         update.update({"stage_idx": nxt, "question_idx": 0, "attempt": 0, "probes_used": [],
-                       "answer_parts": [], "prompt": self._question_prompt(partial, nxt, 0)})
-        update["transcript"].append(self._stage_intro(state["plan"][nxt]))
+                       "answer_parts": [], "prompt": prompt, "usage": said["usage"]})
+        update["transcript"] += [self._stage_intro(state["plan"][nxt]), *said["transcript"]]
         return Command(goto="ask", update=update)
 
     def debrief(self, state: InterviewState) -> dict[str, Any]:
         """Write the hiring-committee debrief from every scored answer."""
-        report = build_debrief(state, self.rubric, self.engine, final_scores(state.get("scores", [])))
+        report = build_debrief(state, self.rubric, self.engine, final_scores(state.get("scores", [])),
+                               self.prices)
         return {"debrief": report, "finished": True, "prompt": None,
                 "transcript": [turn("interviewer", "debrief", report_headline(report))]}
+
+
+def _token_sink() -> TokenSink | None:
+    """Stream interviewer tokens to callers that asked for custom stream events."""
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:  # not running inside a graph (a direct call in a test)
+        return None
+    return lambda token: writer({"token": token})
+
+
+def _said_update(said: Utterance, stage: str, question_id: str) -> dict[str, Any]:
+    return {"usage": said.usage,
+            "transcript": [turn("system", "notice", n, stage, question_id) for n in said.notices]}
 
 
 def final_scores(scores: list[AnswerScore]) -> list[AnswerScore]:

@@ -12,7 +12,9 @@ def score_markdown(score: AnswerScore, names: dict[str, str]) -> str:
     attempt = f" (after follow-up {score['attempt']})" if score["attempt"] else ""
     lines = [f"**Question {score['question_id']}{attempt}: weighted {score['weighted']:.2f} / 4**", ""]
     for d in score["dimensions"]:
-        lines.append(f"- **{names.get(d['dimension'], d['dimension'])}: {d['score']} / 4** "
+        flag = (f" ⚠ low confidence (offline scorer: {d.get('offline_score')})"
+                if d.get("low_confidence") else "")
+        lines.append(f"- **{names.get(d['dimension'], d['dimension'])}: {d['score']} / 4**{flag} "
                      f"({d['rationale']})")
         lines.extend(f"  - evidence: “{quote}”" for quote in d["evidence"])
         lines.extend(f"  - missing: {m}" for m in d["missing"] if m)
@@ -50,6 +52,14 @@ def debrief_markdown(report: Debrief, names: dict[str, str]) -> str:
         lines.append(f"  - rewrite: {g['suggestion']}")
     if not report["gaps"]:
         lines.append("- none: every dimension averaged 4")
+    if report.get("low_confidence"):
+        lines += ["", "### Low-confidence scores", ""]
+        lines += [f"- {item['question_id']} {name(item['dimension'])}: judge {item['score']}, "
+                  f"offline {item['offline_score']}" for item in report["low_confidence"]]
+    cost = report.get("cost") or {}
+    if cost.get("calls"):
+        lines += ["", f"Model usage: {cost['calls']} calls, {cost['prompt_tokens']:,} prompt + "
+                  f"{cost['completion_tokens']:,} completion tokens, cost {cost['cost']:.4f}."]
     lines += ["", "### Prep plan", ""]
     lines += [f"{i}. {step}" for i, step in enumerate(report["prep_plan"], start=1)]
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from langgraph.types import Command
 from interviewer.bank import Loops, QuestionBank, load_bank, load_loops
 from interviewer.embeddings import get_embedder
 from interviewer.engine import InterviewEngine
+from interviewer.errors import InterviewerError, UnknownChoiceError
 from interviewer.graph import build_graph
 from interviewer.index import BuildReport, KnowledgeIndex, Retriever
 from interviewer.nodes import Nodes
@@ -53,6 +54,28 @@ class SessionView:
         }
 
 
+def make_engines(settings: Settings, rubric: Rubric) -> dict[str, InterviewEngine]:
+    """The offline engine always; the LLM engine too when a model is configured."""
+    offline = OfflineEngine(settings.prompts_dir)
+    engines: dict[str, InterviewEngine] = {"offline": offline}
+    if settings.llm_configured:
+        from interviewer.llm.client import OpenAIChatModel
+        from interviewer.llm.engine import LLMEngine
+
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        chat = OpenAIChatModel(api_key=key, base_url=settings.llm_base_url,
+                               timeout=settings.llm_timeout, max_retries=settings.llm_max_retries)
+        model = settings.interviewer_model or settings.judge_model or ""
+        engines["llm"] = LLMEngine(chat, interviewer_model=model,
+                                   judge_model=settings.judge_model or model,
+                                   temperature=settings.llm_temperature,
+                                   prompts_dir=settings.prompts_dir, rubric=rubric, offline=offline)
+    elif settings.engine == "llm":
+        raise InterviewerError("the llm engine needs a model: set INTERVIEWER_INTERVIEWER_MODEL "
+                               "(and INTERVIEWER_LLM_BASE_URL for a local server)")
+    return engines
+
+
 def open_index(settings: Settings) -> KnowledgeIndex:
     """The knowledge index on disk, built now if its sources changed."""
     index = KnowledgeIndex(settings.index_dir, get_embedder(settings), [settings.knowledge_dir])
@@ -63,7 +86,7 @@ def open_index(settings: Settings) -> KnowledgeIndex:
 class InterviewService:
     """Owns the compiled graph and the session store."""
 
-    def __init__(self, settings: Settings, *, engine: InterviewEngine | None = None,
+    def __init__(self, settings: Settings, *, engines: dict[str, InterviewEngine] | None = None,
                  retriever: Retriever | None = None, store: SessionStore | None = None,
                  rubric: Rubric | None = None, bank: QuestionBank | None = None,
                  loops: Loops | None = None) -> None:
@@ -71,14 +94,34 @@ class InterviewService:
         self.rubric = rubric or load_rubric(settings.rubric_path)
         self.bank = bank or load_bank(settings.questions_path)
         self.loops = loops or load_loops(settings.loops_path)
-        self.engine = engine or OfflineEngine(settings.prompts_dir)
+        self.engines = engines or make_engines(settings, self.rubric)
+        self.default_engine = (settings.resolved_engine if settings.resolved_engine in self.engines
+                               else next(iter(self.engines)))
         self.retriever = retriever if retriever is not None else open_index(settings)
         self.store = store or SessionStore(settings.sessions_db)
-        nodes = Nodes(engine=self.engine, retriever=self.retriever, bank=self.bank,
-                      loops=self.loops, rubric=self.rubric, prompts_dir=settings.prompts_dir,
-                      max_answer_chars=settings.max_answer_chars,
-                      max_probes=settings.max_probes_per_question)
-        self.graph = build_graph(nodes).compile(checkpointer=self.store.checkpointer)
+        self.graphs = {
+            name: build_graph(Nodes(
+                engine=engine, retriever=self.retriever, bank=self.bank, loops=self.loops,
+                rubric=self.rubric, prompts_dir=settings.prompts_dir,
+                max_answer_chars=settings.max_answer_chars,
+                max_probes=settings.max_probes_per_question,
+                prices=(settings.price_input_per_1k, settings.price_output_per_1k),
+            )).compile(checkpointer=self.store.checkpointer)
+            for name, engine in self.engines.items()}
+
+    @property
+    def engine(self) -> InterviewEngine:
+        """The engine new sessions use unless told otherwise."""
+        return self.engines[self.default_engine]
+
+    def describe_engine(self, name: str | None = None) -> str:
+        """Which engine and model a session runs on, for display (never the key)."""
+        name = name or self.default_engine
+        if name == "llm":
+            s = self.settings
+            return (f"llm (interviewer {s.interviewer_model or s.judge_model}, judge "
+                    f"{s.judge_model or s.interviewer_model}, {s.llm_base_url or 'OpenAI'})")
+        return "offline"
 
     def companies(self) -> list[tuple[str, str]]:
         """(id, display name) of every company with a loop."""
@@ -89,14 +132,17 @@ class InterviewService:
         return [(s.id, s.name) for s in self.loops.stages(company)]
 
     def start(self, company: str, stages: Sequence[str] | None = None,
-              seed: int | None = None) -> SessionView:
+              seed: int | None = None, engine: str | None = None) -> SessionView:
         """Start a new session and return it waiting on the first question."""
+        engine = engine or self.default_engine
+        if engine not in self.engines:
+            raise UnknownChoiceError("engine", engine, sorted(self.engines))
         picked = [s.id for s in self.loops.stages(company, list(stages or []) or None)]
-        info = self.store.create(company, picked, self.engine.name)
+        info = self.store.create(company, picked, engine)
         state: InterviewState = {"session_id": info.id, "company": company, "requested_stages": picked,
                  "seed": seed if seed is not None else random.randrange(1 << 30),
-                 "transcript": [], "scores": [], "summaries": [], "skipped": []}
-        self.graph.invoke(state, self._config(info.id), durability="sync")
+                 "transcript": [], "scores": [], "summaries": [], "skipped": [], "usage": []}
+        self.graphs[engine].invoke(state, self._config(info.id), durability="sync")
         return self.view(info.id)
 
     def answer(self, session_id: str, text: str) -> SessionView:
@@ -104,13 +150,14 @@ class InterviewService:
         view = self.view(session_id)
         if view.finished:
             return view
-        self.graph.invoke(Command(resume=text), self._config(session_id), durability="sync")
+        self._graph_for(session_id).invoke(Command(resume=text), self._config(session_id),
+                                           durability="sync")
         return self.view(session_id)
 
     def view(self, session_id: str) -> SessionView:
         """The current state of a session (works after a restart: it is read from the store)."""
         info = self.store.get(session_id)
-        snapshot = self.graph.get_state(self._config(info.id))
+        snapshot = self._graph_for(info.id).get_state(self._config(info.id))
         values: dict[str, Any] = dict(snapshot.values or {})
         return SessionView(
             session_id=info.id, company=info.company,
@@ -126,6 +173,13 @@ class InterviewService:
         if isinstance(self.retriever, KnowledgeIndex):
             return self.retriever.ensure()
         return None
+
+    def _graph_for(self, session_id: str) -> Any:
+        engine = self.store.get(session_id).engine
+        if engine not in self.graphs:
+            raise InterviewerError(f"session {session_id} ran on the {engine} engine, which is not "
+                                   "configured now; configure a model (see README) to resume it")
+        return self.graphs[engine]
 
     @staticmethod
     def _config(session_id: str) -> Any:

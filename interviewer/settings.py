@@ -30,7 +30,8 @@ class Settings(BaseSettings):
     """Everything configurable about a running interviewer."""
 
     model_config = SettingsConfigDict(
-        env_prefix="INTERVIEWER_", env_file=".env", extra="ignore", frozen=True
+        env_prefix="INTERVIEWER_", env_file=".env", extra="ignore", frozen=True,
+        populate_by_name=True,
     )
 
     data_dir: Path = Field(default_factory=_default_data_dir)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Literal, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 Role = Literal["interviewer", "candidate", "system"]
 TurnKind = Literal["intro", "question", "probe", "answer", "notice", "command", "summary", "debrief"]
@@ -51,6 +51,18 @@ class DimensionScore(TypedDict):
     evidence: list[str]
     missing: list[str]
     rationale: str
+    low_confidence: NotRequired[bool]
+    offline_score: NotRequired[int]
+    cited: NotRequired[list[str]]
+
+
+class UsageRecord(TypedDict):
+    """Tokens one model call used."""
+
+    purpose: Literal["interviewer", "judge"]
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
 
 
 class AnswerScore(TypedDict):
@@ -103,6 +115,8 @@ class Debrief(TypedDict):
     prep_plan: list[str]
     rubric_version: str
     engine: str
+    cost: dict[str, Any]
+    low_confidence: list[dict[str, Any]]
 
 
 class InterviewState(TypedDict, total=False):
@@ -125,6 +139,7 @@ class InterviewState(TypedDict, total=False):
     scores: Annotated[list[AnswerScore], operator.add]
     summaries: Annotated[list[RoundSummary], operator.add]
     skipped: Annotated[list[str], operator.add]
+    usage: Annotated[list[UsageRecord], operator.add]
     debrief: Debrief | None
     ended_early: bool
     finished: bool

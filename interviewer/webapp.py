@@ -50,10 +50,10 @@ def _error(session_id: str | None, message: str) -> Outputs:
 
 
 def start_interview(service: InterviewService, company: str, stages: list[str] | None,
-                    session_id: str | None = None) -> Outputs:
-    """Start a new session for the chosen company and stages."""
+                    session_id: str | None = None, engine: str | None = None) -> Outputs:
+    """Start a new session for the chosen company, stages and engine."""
     try:
-        view = service.start(company, stages or [])
+        view = service.start(company, stages or [], engine=engine)
     except (InterviewerError, ValueError) as exc:
         return _error(session_id, str(exc))
     return render_view(service, view)
@@ -92,9 +92,11 @@ def build_app(service: InterviewService) -> gr.Blocks:
     with gr.Blocks(title="interviewer: AI PM mock loops", analytics_enabled=False) as app:
         session = gr.State(None)
         gr.Markdown("# AI/ML PM mock interview\nPick a company and rounds, then answer as you "
-                    f"would in the room. Engine: **{service.engine.name}**.")
+                    "would in the room.")
         with gr.Row():
             company = gr.Dropdown([(n, c) for c, n in companies], value=first, label="Company")
+            engine = gr.Dropdown([(service.describe_engine(e), e) for e in service.engines],
+                                 value=service.default_engine, label="Engine")
             stages = gr.CheckboxGroup([(n, s) for s, n in service.stages(first)],
                                       value=[s for s, _ in service.stages(first)], label="Rounds")
             start = gr.Button("Start interview", variant="primary")
@@ -119,8 +121,8 @@ def build_app(service: InterviewService) -> gr.Blocks:
         outputs = [session, chat, scores, debrief, status]
 
         company.change(lambda c: stage_choices(service, c), company, stages)
-        start.click(lambda c, s, sid: start_interview(service, c, s, sid),
-                    [company, stages, session], outputs)
+        start.click(lambda c, s, sid, e: start_interview(service, c, s, sid, e),
+                    [company, stages, session, engine], outputs)
         send.click(lambda sid, text: submit_answer(service, sid, text), [session, answer],
                    outputs).then(lambda: "", None, answer)
         answer.submit(lambda sid, text: submit_answer(service, sid, text), [session, answer],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,6 +29,7 @@ class ScriptedServer:
     steps: list[Step] = field(default_factory=list)
     reject_formats: set[str] = field(default_factory=set)
     hang_seconds: float = 3.0
+    responder: Callable[[dict[str, Any]], Step] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     port: int = 0
@@ -76,6 +78,8 @@ class ScriptedServer:
                 self._send(handler, 400, {"error": {"message": f"response_format type {fmt} is "
                                                     "not supported", "type": "invalid_request_error"}})
                 return
+            if not self.steps and self.responder is not None:
+                self.steps.append(self.responder(body))
             if not self.steps:
                 self.errors.append(f"script exhausted at request {len(self.requests)}")
                 self._send(handler, 500, {"error": {"message": "script exhausted"}})

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from interviewer.bank import Probe, Question
-from interviewer.engine import ScoreRequest, ScoreResult
+from interviewer.engine import ScoreRequest, ScoreResult, TokenSink, Utterance
 from interviewer.offline.scorer import score_answer
 from interviewer.prompts import render
 from interviewer.rubric import Rubric
@@ -41,16 +41,17 @@ class OfflineEngine:
     def __init__(self, prompts_dir: Path) -> None:
         self.prompts_dir = prompts_dir
 
-    def phrase_question(self, question: Question, stage: StagePlan,
-                        transcript: Sequence[Turn]) -> str:
+    def phrase_question(self, question: Question, stage: StagePlan, transcript: Sequence[Turn],
+                        on_token: TokenSink | None = None) -> Utterance:
         """Ask the bank question as written."""
-        del stage, transcript
-        return question.text
+        del stage, transcript, on_token
+        return Utterance(question.text)
 
-    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore) -> str:
+    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore,
+                     on_token: TokenSink | None = None) -> Utterance:
         """Ask the bank's follow-up as written."""
-        del question, last
-        return probe.text
+        del question, last, on_token
+        return Utterance(probe.text)
 
     def score(self, request: ScoreRequest) -> ScoreResult:
         """Score with the rule-based offline scorer, anchored on similar labelled answers."""
