@@ -10,25 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from interviewer.datafiles import load_yaml_model
 from interviewer.errors import UnknownChoiceError
-from interviewer.rubric import CompanyId, DimensionId, RoundId
+from interviewer.rubric import CompanyId, DimensionId, RoundId, dimension_allowed
 
 QuestionKind = Literal["experience", "case", "concept"]
-
-# Where each dimension may apply, from the rubric contract.
-_ONLY_IN_ROUNDS: dict[str, set[str]] = {
-    "experimentation": {"product_case", "technical_deep_dive"},
-    "ml_depth": {"technical_deep_dive"},
-    "culture": {"culture"},
-}
-_PARL_ROUNDS = {"recruiter_screen", "culture"}
-
-
-def dimension_allowed(dimension: str, round_id: str, kind: str) -> bool:
-    """Whether the contract lets this dimension apply to this round and question kind."""
-    if dimension == "parl":
-        return kind == "experience" or round_id in _PARL_ROUNDS
-    return round_id in _ONLY_IN_ROUNDS.get(dimension, {round_id})
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -123,6 +107,7 @@ class Loops(_Strict):
 
     def company(self, company: str) -> CompanyLoop:
         """The loop of a company, or a clear error listing the valid companies."""
+        company = company.strip().lower()
         if company not in self.companies:
             raise UnknownChoiceError("company", company, sorted(self.companies))
         return self.companies[company]
@@ -130,6 +115,7 @@ class Loops(_Strict):
     def stages(self, company: str, picked: list[str] | None = None) -> list[Stage]:
         """The stages to run, in loop order; `picked` may name stage ids or round ids."""
         loop = self.company(company)
+        picked = [p.strip().lower() for p in picked or [] if p.strip()]
         if not picked:
             return list(loop.stages)
         valid = [s.id for s in loop.stages]

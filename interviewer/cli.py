@@ -7,7 +7,6 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -15,14 +14,10 @@ from interviewer.errors import DataFileError, InterviewerError
 from interviewer.settings import Settings
 
 
-def _names(service: Any) -> dict[str, str]:
-    return {d: spec.name for d, spec in service.rubric.dimensions.items()}
-
-
 def read_answers(path: Path) -> list[str]:
     """Answers from a file: a JSON list of strings, or one answer per line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise DataFileError(path, None, f"cannot read answers: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
@@ -30,12 +25,24 @@ def read_answers(path: Path) -> list[str]:
     if text.lstrip().startswith("["):
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataFileError(path, exc.lineno, f"invalid JSON: {exc.msg}") from exc
-        if not isinstance(data, list) or not all(isinstance(a, str) for a in data):
-            raise DataFileError(path, 1, "a JSON answers file must be a list of strings")
-        return data
+        except json.JSONDecodeError:
+            data = None  # an answer that happens to start with "[": read the file as lines
+        if data is not None:
+            if not isinstance(data, list) or not all(isinstance(a, str) for a in data):
+                raise DataFileError(path, 1, "a JSON answers file must be a list of strings")
+            return data
     return [line.replace("\\n", "\n") for line in text.splitlines()]
+
+
+def read_terminal_answer() -> str:
+    """One answer from the terminal: a /command line, or lines up to an empty line."""
+    first = input("\nYou> ")
+    if first.strip().startswith("/"):
+        return first
+    lines = [first]
+    while lines[-1].strip():
+        lines.append(input("... "))
+    return "\n".join(lines).strip()
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -46,6 +53,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     index = KnowledgeIndex(settings.index_dir, get_embedder(settings), [settings.knowledge_dir])
     extra = [Path(p) for p in args.paths] if args.paths else None
     report = index.ensure(extra, force=args.force)
+    for gone in report.missing_sources:
+        print(f"warning: {gone} no longer exists and was left out of the index", file=sys.stderr)
     if args.json:
         print(json.dumps(report.__dict__))
     else:
@@ -99,9 +108,10 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     else:
         if not args.company:
             raise InterviewerError("--company is required unless you --resume a session")
-        stages = [s for s in (args.rounds or "").split(",") if s.strip()]
-        view = service.start(args.company, stages, seed=args.seed, engine=args.engine)
-    names = _names(service)
+        stages = [s.strip().lower() for s in (args.rounds or "").split(",") if s.strip()]
+        view = service.start(args.company.strip().lower(), stages, seed=args.seed,
+                             engine=args.engine)
+    names = service.dimension_names()
     shown = 0
 
     def show_new() -> None:
@@ -118,7 +128,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     if not args.json:
         engine = service.store.get(view.session_id).engine
         print(f"\n(session {view.session_id}, engine {service.describe_engine(engine)}; "
-              "commands: /skip /repeat /end round /end interview)")
+              "finish each answer with an empty line; commands: /skip /repeat /end round "
+              "/end interview)")
     scored = len(view.scores)
     feed = iter(answers) if answers is not None else None
     while not view.finished:
@@ -128,7 +139,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                 text = "/end interview"
         else:
             try:
-                text = input("\nYou> ")
+                text = read_terminal_answer()
             except EOFError:
                 print(f"\nPaused. Resume with: interviewer chat --resume {view.session_id}")
                 return 0

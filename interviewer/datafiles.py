@@ -35,7 +35,7 @@ class _LinedDict(dict[str, Any]):
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:
+def line_of(data: Any, loc: tuple[int | str, ...]) -> int | None:
     """Walk a pydantic error location through the parsed YAML to the deepest known line."""
     line: int | None = getattr(data, "line", None)
     node = data
@@ -72,15 +72,20 @@ def validate(model: type[ModelT], data: Any, path: Path) -> ModelT:
         field = ".".join(str(p) for p in loc) or "(top level)"
         more = len(exc.errors()) - 1
         suffix = f" (and {more} more error{'s' if more > 1 else ''})" if more else ""
-        raise DataFileError(path, _line_of(data, loc), f"{field}: {first['msg']}{suffix}") from exc
+        raise DataFileError(path, line_of(data, loc), f"{field}: {first['msg']}{suffix}") from exc
 
 
-def load_yaml_model(model: type[ModelT], path: Path) -> ModelT:
-    """Read and validate one YAML data file."""
+def read_yaml(path: Path) -> Any:
+    """Read and parse one YAML data file, keeping line numbers."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise DataFileError(path, None, f"cannot read file: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise DataFileError(path, None, "not valid UTF-8") from exc
-    return validate(model, parse_yaml(text, path), path)
+    return parse_yaml(text, path)
+
+
+def load_yaml_model(model: type[ModelT], path: Path) -> ModelT:
+    """Read and validate one YAML data file."""
+    return validate(model, read_yaml(path), path)

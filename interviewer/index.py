@@ -9,7 +9,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
@@ -68,6 +68,7 @@ class BuildReport:
     documents: int
     files: int
     extra_sources: list[str]
+    missing_sources: list[str] = field(default_factory=list)
 
 
 def open_chroma(path: Path) -> Any:
@@ -124,26 +125,36 @@ class KnowledgeIndex:
         except (OSError, json.JSONDecodeError):
             return {}
 
-    def _sources(self, extra: Sequence[Path] | None) -> tuple[list[Path], list[str]]:
+    def _sources(self, extra: Sequence[Path] | None) -> tuple[list[Path], list[str], list[str]]:
+        """Sources to index, the extra ones to remember, and remembered ones that are gone."""
+        if extra is not None:
+            extras = [Path(p).resolve() for p in extra]
+            return [*self.default_sources, *extras], [str(p) for p in extras], []
         recorded = [Path(p) for p in self.manifest().get("extra_sources", [])]
-        extras = [Path(p).resolve() for p in (extra if extra is not None else recorded)]
-        return [*self.default_sources, *extras], [str(p) for p in extras]
+        present = [p for p in recorded if p.exists()]
+        gone = [str(p) for p in recorded if not p.exists()]
+        return [*self.default_sources, *present], [str(p) for p in present], gone
 
     def ensure(self, extra_sources: Sequence[Path] | None = None, force: bool = False) -> BuildReport:
         """Build the index if its sources changed since the last build; otherwise reuse it."""
         with self._build_lock():
-            sources, extras = self._sources(extra_sources)
+            sources, extras, gone = self._sources(extra_sources)
             files = source_files(sources)
             source_hash = hash_sources(files, self.embedder.name)
             manifest = self.manifest()
             if not force and manifest.get("source_hash") == source_hash and self._intact(manifest):
                 return BuildReport(False, source_hash, manifest["chunks"], manifest["anchors"],
-                                   manifest["documents"], len(files), extras)
+                                   manifest["documents"], len(files), extras, gone)
+            if manifest.get("embedder") not in (None, self.embedder.name):
+                # another model's vectors (maybe another size): start the collections afresh
+                for name in (KNOWLEDGE, ANCHORS):
+                    with contextlib.suppress(Exception):
+                        self._client.delete_collection(name)
             corpus = load_corpus(sources)
             self._sync(KNOWLEDGE, corpus.chunks)
             self._sync(ANCHORS, corpus.anchors)
             report = BuildReport(True, source_hash, len(corpus.chunks), len(corpus.anchors),
-                                 len({c.doc_id for c in corpus.chunks}), len(files), extras)
+                                 len({c.doc_id for c in corpus.chunks}), len(files), extras, gone)
             self._write_manifest(report, corpus)
             return report
 
@@ -172,6 +183,7 @@ class KnowledgeIndex:
         data = {**asdict(report), "embedder": self.embedder.name,
                 "files": [str(p) for p in corpus.files]}
         data.pop("rebuilt")
+        data.pop("missing_sources")
         tmp = self._manifest_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2))
         os.replace(tmp, self._manifest_path)
@@ -185,10 +197,11 @@ class KnowledgeIndex:
         """Make a collection hold exactly `items`, embedding only new or changed texts."""
         collection = self._collection(name)
         texts = {item.id: (item.text if isinstance(item, Chunk) else item.answer) for item in items}
+        hashes = {id_: _text_hash(f"{self.embedder.name}\n{text}") for id_, text in texts.items()}
         existing = collection.get(include=["metadatas"])
         stale = [
             id_ for id_, meta in zip(existing["ids"], existing["metadatas"] or [], strict=True)
-            if id_ not in texts or (meta or {}).get("text_hash") != _text_hash(texts[id_])
+            if id_ not in texts or (meta or {}).get("text_hash") != hashes[id_]
         ]
         if stale:
             collection.delete(ids=stale)
@@ -198,8 +211,7 @@ class KnowledgeIndex:
             batch = todo[start:start + ADD_BATCH]
             documents = [texts[item.id] for item in batch]
             vectors = self.embedder.embed(documents)
-            metadatas = [{**item.metadata(), "text_hash": _text_hash(texts[item.id])}
-                         for item in batch]
+            metadatas = [{**item.metadata(), "text_hash": hashes[item.id]} for item in batch]
             collection.add(ids=[item.id for item in batch], embeddings=vectors.tolist(),
                            documents=documents, metadatas=metadatas)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -222,9 +222,3 @@ def load_corpus(paths: Iterable[Path]) -> Corpus:
         seen_docs[doc_id] = path
         corpus.chunks.extend(chunks)
     return corpus
-
-
-def iter_batches(items: list[Chunk], size: int) -> Iterator[list[Chunk]]:
-    """Yield consecutive slices of at most `size` items."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from langgraph.config import get_stream_writer
 from langgraph.types import Command, interrupt
 
-from interviewer.bank import Loops, Question, QuestionBank, pick_questions
+from interviewer.bank import Loops, Probe, Question, QuestionBank, pick_questions
 from interviewer.debrief import build_debrief
 from interviewer.engine import InterviewEngine, ScoreRequest, TokenSink, Utterance
 from interviewer.index import Retriever
@@ -30,6 +30,12 @@ COMMANDS: dict[str, str] = {
 }
 TRUNCATION_NOTICE = ("Your answer was {length:,} characters; only the first {limit:,} were kept "
                      "and scored.")
+
+
+def _looks_like_command(text: str) -> bool:
+    """A short slash-word that is not a known command: a typo, not an answer."""
+    stripped = text.strip()
+    return stripped.startswith("/") and len(stripped) <= 30 and len(stripped.split()) <= 3
 
 
 def parse_command(text: str) -> str | None:
@@ -132,6 +138,11 @@ class Nodes:
             if command == "end_round":
                 return Command(goto="round_summary", update=update)
             return Command(goto="debrief", update={**update, "ended_early": True})
+        if _looks_like_command(raw):
+            notice = (f"{raw.strip()} is not a command. Commands: /skip, /repeat, /end round, "
+                      "/end interview. Nothing was scored; answer when you're ready.")
+            return Command(goto="await_answer", update={
+                "inbox": None, "transcript": [turn("system", "notice", notice, stage, qid)]})
         if not raw.strip():
             notice = render(self.prompts_dir, "offline/reask.md", question=prompt["text"])
             return Command(goto="await_answer", update={
@@ -176,40 +187,44 @@ class Nodes:
             context_ids=[c["id"] for c in state.get("context", [])],
             anchor_ids=[a["id"] for a in anchors], notices=result.notices)
         notices = [turn("system", "notice", n, stage["id"], question.id) for n in result.notices]
-        return {"scores": [record], "transcript": notices, "usage": result.usage}
+        chosen = self._choose_probe(state, record)
+        return {"scores": [record], "transcript": notices, "usage": result.usage,
+                "pending_probe": chosen.model_dump() if chosen else None}
 
     def route_after_score(self, state: InterviewState) -> Literal["probe", "next_question"]:
-        """Probe a weak core dimension while the question has probes left; otherwise move on."""
-        return "probe" if self._next_probe(state) is not None else "next_question"
+        """Probe when the score step found a weak core dimension and probes are left."""
+        return "probe" if state.get("pending_probe") else "next_question"
 
-    def _next_probe(self, state: InterviewState) -> Any:
+    def _choose_probe(self, state: InterviewState, last: AnswerScore) -> Probe | None:
+        """A probe for the weakest core dimension at or below the bar, if the question has probes left."""
         question = self._question(state)
-        if state["attempt"] >= self.max_probes:
+        if state["attempt"] >= min(self.max_probes, len(question.probes)):
             return None
-        last = state["scores"][-1]
-        # probe only what this question is meant to test: a candor story need not carry an ML bet
-        targeted = set(self.rubric.core_dimensions) & set(question.dimensions) or set(
-            self.rubric.core_dimensions)
-        weak = sorted((d["score"], d["dimension"]) for d in last["dimensions"]
-                      if d["dimension"] in targeted and d["score"] <= self.rubric.probe_at)
+        weak = sorted((d["score"], self.rubric.core_dimensions.index(d["dimension"]), d["dimension"])
+                      for d in last["dimensions"]
+                      if d["dimension"] in self.rubric.core_dimensions
+                      and d["score"] <= self.rubric.probe_at)
         if not weak:
             return None
         unused = [p for p in question.probes if p.text not in state["probes_used"]]
-        for _, dim in weak:
+        for _, _, dim in weak:
             for probe in unused:
                 if probe.dimension == dim:
                     return probe
-        return unused[0] if unused else None
+        dim = weak[0][2]
+        return Probe(dimension=dim, text=render(self.prompts_dir, f"offline/probes/{dim}.md"))
 
     def probe(self, state: InterviewState) -> dict[str, Any]:
-        """Set up a follow-up aimed at the weakest core dimension."""
-        probe = self._next_probe(state)
-        if probe is None:
-            raise RuntimeError("probe node reached with no probe available")
+        """Ask the follow-up the score step chose."""
+        pending = state.get("pending_probe")
+        if not pending:
+            raise RuntimeError("probe node reached with no probe chosen")
+        probe = Probe.model_validate(pending)
         question = self._question(state)
         said = self.engine.phrase_probe(question, probe, state["scores"][-1], on_token=_token_sink())
         stage = self._stage(state)
         return {"attempt": state["attempt"] + 1, "probes_used": [*state["probes_used"], probe.text],
+                "pending_probe": None,
                 "prompt": PendingPrompt(kind="probe", stage=stage["id"], question_id=question.id,
                                         text=said.text, probe_dimension=probe.dimension),
                 **_said_update(said, stage["id"], question.id)}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import hashlib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from interviewer.datafiles import load_yaml_model
+from interviewer.datafiles import line_of, read_yaml, validate
+from interviewer.errors import DataFileError
 
 DimensionId = Literal[
     "impact_narrative", "trade_offs", "three_c", "parl", "experimentation", "ml_depth", "culture"
@@ -25,6 +26,38 @@ ROUNDS: tuple[RoundId, ...] = (
     "recruiter_screen", "hiring_manager", "product_case", "technical_deep_dive", "culture",
 )
 HireSignal = Literal["strong hire", "lean hire", "lean no", "strong no"]
+
+# The level meanings are a contract shared with every golden file: pinned by hash so an edit
+# to rubric.yaml cannot silently change what a score means.
+CONTRACT_LEVELS = {
+    "impact_narrative": "8f0bba00f77bc140",
+    "trade_offs": "125620c2a0475a36",
+    "three_c": "2a85af27d2efcdef",
+    "parl": "3e0bda19d5af7e05",
+    "experimentation": "b82ae6eb0e25f6d8",
+    "ml_depth": "259d4f0175589dde",
+    "culture": "f23dfc3ca9a232ba",
+}
+# Where each dimension may apply, from the contract.
+_ONLY_IN_ROUNDS: dict[str, set[str]] = {
+    "experimentation": {"product_case", "technical_deep_dive"},
+    "ml_depth": {"technical_deep_dive"},
+    "culture": {"culture"},
+}
+_PARL_ROUNDS = {"recruiter_screen", "culture"}
+
+
+def dimension_allowed(dimension: str, round_id: str, kind: str) -> bool:
+    """Whether the contract lets this dimension apply to this round and question kind."""
+    if dimension == "parl":
+        return kind == "experience" or round_id in _PARL_ROUNDS
+    return round_id in _ONLY_IN_ROUNDS.get(dimension, {round_id})
+
+
+def levels_hash(levels: dict[int, str]) -> str:
+    """A short fingerprint of a dimension's level meanings."""
+    text = "\n".join(f"{k}. {v}" for k, v in sorted(levels.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 Level = Literal[1, 2, 3, 4]
 
 
@@ -100,13 +133,31 @@ class Rubric(_Strict):
         return "strong no"
 
 
+def contract_violation(rubric: Rubric) -> tuple[tuple[str, ...], str] | None:
+    """Where and how a rubric departs from the scoring contract, if it does."""
+    for dim_id, dim in rubric.dimensions.items():
+        if levels_hash({int(k): v for k, v in dim.levels.items()}) != CONTRACT_LEVELS[dim_id]:
+            return (("dimensions", dim_id, "levels"),
+                    f"the level meanings of {dim_id} are part of the scoring contract and must "
+                    "stay exactly as written")
+    for round_id, spec in rubric.rounds.items():
+        for dim_id in spec.weights:
+            if not dimension_allowed(dim_id, round_id, "case"):
+                return (("rounds", round_id, "weights"),
+                        f"{dim_id} cannot apply to every answer of {round_id} (rubric contract)")
+        for dim_id in spec.experience_only:
+            if not dimension_allowed(dim_id, round_id, "experience"):
+                return (("rounds", round_id, "experience_only"),
+                        f"{dim_id} cannot apply to {round_id} (rubric contract)")
+    return None
+
+
 def load_rubric(path: Path) -> Rubric:
     """Load and validate a rubric file (errors name the file and line)."""
-    return load_yaml_model(Rubric, path)
-
-
-@lru_cache(maxsize=8)
-def cached_rubric(path: Path, mtime_ns: int) -> Rubric:
-    """Load a rubric once per file version."""
-    del mtime_ns  # part of the cache key only
-    return load_rubric(path)
+    data = read_yaml(path)
+    rubric = validate(Rubric, data, path)
+    violation = contract_violation(rubric)
+    if violation:
+        loc, problem = violation
+        raise DataFileError(path, line_of(data, loc), problem)
+    return rubric

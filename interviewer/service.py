@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import random
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,11 +16,11 @@ from interviewer.embeddings import get_embedder
 from interviewer.engine import InterviewEngine
 from interviewer.errors import InterviewerError, UnknownChoiceError
 from interviewer.graph import build_graph
-from interviewer.index import BuildReport, KnowledgeIndex, Retriever
+from interviewer.index import KnowledgeIndex, Retriever
 from interviewer.nodes import Nodes
 from interviewer.offline.engine import OfflineEngine
 from interviewer.rubric import Rubric, load_rubric
-from interviewer.sessions import SessionStore
+from interviewer.sessions import SessionStore, new_session_id
 from interviewer.settings import Settings
 from interviewer.state import (
     AnswerScore,
@@ -28,6 +30,8 @@ from interviewer.state import (
     RoundSummary,
     Turn,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -79,7 +83,9 @@ def make_engines(settings: Settings, rubric: Rubric) -> dict[str, InterviewEngin
 def open_index(settings: Settings) -> KnowledgeIndex:
     """The knowledge index on disk, built now if its sources changed."""
     index = KnowledgeIndex(settings.index_dir, get_embedder(settings), [settings.knowledge_dir])
-    index.ensure()
+    report = index.ensure()
+    for gone in report.missing_sources:
+        log.warning("indexed notes folder %s no longer exists; it was left out of the index", gone)
     return index
 
 
@@ -98,6 +104,8 @@ class InterviewService:
         self.default_engine = (settings.resolved_engine if settings.resolved_engine in self.engines
                                else next(iter(self.engines)))
         self.retriever = retriever if retriever is not None else open_index(settings)
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
         self.store = store or SessionStore(settings.sessions_db)
         self.graphs = {
             name: build_graph(Nodes(
@@ -123,6 +131,10 @@ class InterviewService:
                     f"{s.judge_model or s.interviewer_model}, {s.llm_base_url or 'OpenAI'})")
         return "offline"
 
+    def dimension_names(self) -> dict[str, str]:
+        """Display names of the rubric dimensions."""
+        return {d: spec.name for d, spec in self.rubric.dimensions.items()}
+
     def companies(self) -> list[tuple[str, str]]:
         """(id, display name) of every company with a loop."""
         return [(cid, loop.name) for cid, loop in self.loops.companies.items()]
@@ -135,44 +147,52 @@ class InterviewService:
               seed: int | None = None, engine: str | None = None) -> SessionView:
         """Start a new session and return it waiting on the first question."""
         engine = engine or self.default_engine
+        company = company.strip().lower()
         if engine not in self.engines:
             raise UnknownChoiceError("engine", engine, sorted(self.engines))
         picked = [s.id for s in self.loops.stages(company, list(stages or []) or None)]
-        info = self.store.create(company, picked, engine)
-        state: InterviewState = {"session_id": info.id, "company": company, "requested_stages": picked,
-                 "seed": seed if seed is not None else random.randrange(1 << 30),
-                 "transcript": [], "scores": [], "summaries": [], "skipped": [], "usage": []}
-        self.graphs[engine].invoke(state, self._config(info.id), durability="sync")
-        return self.view(info.id)
+        session_id = new_session_id()
+        state: InterviewState = {
+            "session_id": session_id, "company": company, "requested_stages": picked,
+            "seed": seed if seed is not None else random.randrange(1 << 30),
+            "transcript": [], "scores": [], "summaries": [], "skipped": [], "usage": []}
+        self.graphs[engine].invoke(state, self._config(session_id), durability="sync")
+        # registered only once its first checkpoint exists, so every listed id can resume
+        self.store.register(session_id, company, picked, engine)
+        return self.view(session_id)
 
     def answer(self, session_id: str, text: str) -> SessionView:
         """Submit an answer or a command (/skip, /repeat, /end round, /end interview)."""
-        view = self.view(session_id)
-        if view.finished:
-            return view
-        self._graph_for(session_id).invoke(Command(resume=text), self._config(session_id),
-                                           durability="sync")
-        return self.view(session_id)
+        graph = self._graph_for(session_id)
+        config = self._config(session_id)
+        with self._session_lock(session_id):
+            snapshot = graph.get_state(config)
+            if snapshot.next and not snapshot.interrupts:
+                # a step died after the last answer was recorded: finish it before taking more
+                graph.invoke(None, config, durability="sync")
+                snapshot = graph.get_state(config)
+            if snapshot.interrupts:
+                graph.invoke(Command(resume=text), config, durability="sync")
+            return self.view(session_id)
 
     def view(self, session_id: str) -> SessionView:
         """The current state of a session (works after a restart: it is read from the store)."""
         info = self.store.get(session_id)
         snapshot = self._graph_for(info.id).get_state(self._config(info.id))
         values: dict[str, Any] = dict(snapshot.values or {})
+        waiting = bool(snapshot.interrupts) and not values.get("finished")
         return SessionView(
             session_id=info.id, company=info.company,
             transcript=list(values.get("transcript", [])),
-            prompt=values.get("prompt") if not values.get("finished") else None,
+            prompt=values.get("prompt") if waiting else None,
             scores=list(values.get("scores", [])), summaries=list(values.get("summaries", [])),
             debrief=values.get("debrief"), finished=bool(values.get("finished")),
             plan=[dict(p) for p in values.get("plan", [])],
         )
 
-    def rebuild_index(self) -> BuildReport | None:
-        """Rebuild the index if its sources changed (only for an on-disk KnowledgeIndex)."""
-        if isinstance(self.retriever, KnowledgeIndex):
-            return self.retriever.ensure()
-        return None
+    def _session_lock(self, session_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(session_id, threading.Lock())
 
     def _graph_for(self, session_id: str) -> Any:
         engine = self.store.get(session_id).engine

@@ -12,7 +12,12 @@ from pathlib import Path
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from interviewer.errors import UnknownChoiceError
+from interviewer.errors import InterviewerError
+
+
+def new_session_id() -> str:
+    """A server-generated, unguessable session id."""
+    return uuid.uuid4().hex
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,9 @@ class SessionStore:
         self._lock: threading.Lock = saver.lock
         self.checkpointer: BaseCheckpointSaver[str] = saver
 
-    def create(self, company: str, stages: list[str], engine: str) -> SessionInfo:
-        """Register a new session under a server-generated id."""
-        info = SessionInfo(uuid.uuid4().hex, company, ",".join(stages), engine, time.time())
+    def register(self, session_id: str, company: str, stages: list[str], engine: str) -> SessionInfo:
+        """Record a session that has its first checkpoint."""
+        info = SessionInfo(session_id, company, ",".join(stages), engine, time.time())
         with self._lock:
             self._conn.execute("INSERT INTO interview_sessions VALUES (?, ?, ?, ?, ?)",
                                (info.id, info.company, info.stages, info.engine, info.created_at))
@@ -56,7 +61,9 @@ class SessionStore:
             row = self._conn.execute("SELECT * FROM interview_sessions WHERE id = ?",
                                      (session_id.strip(),)).fetchone()
         if row is None:
-            raise UnknownChoiceError("session id", session_id, [s.id for s in self.recent(10)])
+            # ids are the keys to other candidates' transcripts: never list them here
+            raise InterviewerError(f"unknown session id {session_id!r}: check it, or run "
+                                   "`interviewer sessions` on the server to list recent ones")
         return SessionInfo(*row)
 
     def recent(self, limit: int = 20) -> list[SessionInfo]:

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 Role = Literal["interviewer", "candidate", "system"]
 TurnKind = Literal["intro", "question", "probe", "answer", "notice", "command", "summary", "debrief"]
-Command = Literal["skip", "repeat", "end_round", "end_interview"]
 
 
 class Turn(TypedDict):
@@ -131,6 +130,7 @@ class InterviewState(TypedDict, total=False):
     question_idx: int
     attempt: int
     probes_used: list[str]
+    pending_probe: dict[str, str] | None
     prompt: PendingPrompt | None
     inbox: str | None
     answer_parts: list[str]

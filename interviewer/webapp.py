@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -12,7 +14,9 @@ from interviewer.service import InterviewService, SessionView
 
 COMMAND_BUTTONS = {"Skip": "/skip", "Repeat": "/repeat", "End round": "/end round",
                    "End interview": "/end interview"}
-Outputs = tuple[str | None, list[dict[str, str]], str, str, str]
+# session id, chat, scores, debrief, status, answer box
+Outputs = tuple[Any, Any, Any, Any, str, Any]
+log = logging.getLogger(__name__)
 
 
 def chat_messages(view: SessionView) -> list[dict[str, str]]:
@@ -29,54 +33,53 @@ def chat_messages(view: SessionView) -> list[dict[str, str]]:
     return messages
 
 
-def _names(service: InterviewService) -> dict[str, str]:
-    return {d: spec.name for d, spec in service.rubric.dimensions.items()}
-
-
 def render_view(service: InterviewService, view: SessionView, status: str = "") -> Outputs:
-    """Every output panel for a session."""
-    names = _names(service)
+    """Every output panel for a session; the answer box is cleared."""
+    names = service.dimension_names()
     scores = "\n\n---\n\n".join(score_markdown(s, names) for s in reversed(view.scores))
     debrief = debrief_markdown(view.debrief, names) if view.debrief else ""
     if not status:
         status = ("Interview finished." if view.finished
                   else f"Session `{view.session_id}`: answer in the box below.")
     return (view.session_id, chat_messages(view), scores or "_No answers scored yet._", debrief,
-            status)
+            status, "")
 
 
-def _error(session_id: str | None, message: str) -> Outputs:
-    return (session_id, [], "", "", f"**Error:** {message}")
+def _unchanged(message: str) -> Outputs:
+    """An error: show it and leave the session, the chat and the typed answer as they were."""
+    keep = gr.update()
+    return (keep, keep, keep, keep, f"**Error:** {message}", keep)
+
+
+def _guard(action: Callable[[], Outputs]) -> Outputs:
+    try:
+        return action()
+    except (InterviewerError, ValueError) as exc:
+        return _unchanged(str(exc))
+    except Exception:  # no stack trace reaches the candidate; the answer stays in the box
+        log.exception("handler failed")
+        return _unchanged("something went wrong; your answer is still in the box, send it again")
 
 
 def start_interview(service: InterviewService, company: str, stages: list[str] | None,
-                    session_id: str | None = None, engine: str | None = None) -> Outputs:
+                    engine: str | None = None) -> Outputs:
     """Start a new session for the chosen company, stages and engine."""
-    try:
-        view = service.start(company, stages or [], engine=engine)
-    except (InterviewerError, ValueError) as exc:
-        return _error(session_id, str(exc))
-    return render_view(service, view)
+    return _guard(lambda: render_view(service, service.start(company, stages or [], engine=engine)))
 
 
 def submit_answer(service: InterviewService, session_id: str | None, text: str) -> Outputs:
-    """Send an answer or a command; nothing is lost if it fails."""
+    """Send an answer or a command; on any failure the typed text stays in the box."""
     if not session_id:
-        return _error(None, "start an interview first")
-    try:
-        view = service.answer(session_id, text)
-    except InterviewerError as exc:
-        return _error(session_id, str(exc))
-    return render_view(service, view)
+        return _unchanged("start an interview first (your answer is kept in the box)")
+    return _guard(lambda: render_view(service, service.answer(session_id, text)))
 
 
 def resume_session(service: InterviewService, session_id: str) -> Outputs:
     """Reopen a session by id, after a restart too."""
-    try:
+    def action() -> Outputs:
         view = service.view(session_id.strip())
-    except InterviewerError as exc:
-        return _error(None, str(exc))
-    return render_view(service, view, f"Resumed session `{view.session_id}`.")
+        return render_view(service, view, f"Resumed session `{view.session_id}`.")
+    return _guard(action)
 
 
 def stage_choices(service: InterviewService, company: str) -> Any:
@@ -118,18 +121,21 @@ def build_app(service: InterviewService) -> gr.Blocks:
                 with gr.Tab("Resume"):
                     resume_id = gr.Textbox(label="Session id")
                     resume = gr.Button("Resume")
-        outputs = [session, chat, scores, debrief, status]
+        outputs = [session, chat, scores, debrief, status, answer]
+        panels = outputs[:5]  # everything but the answer box
 
         company.change(lambda c: stage_choices(service, c), company, stages)
-        start.click(lambda c, s, sid, e: start_interview(service, c, s, sid, e),
-                    [company, stages, session, engine], outputs)
-        send.click(lambda sid, text: submit_answer(service, sid, text), [session, answer],
-                   outputs).then(lambda: "", None, answer)
+        start.click(lambda c, s, e: start_interview(service, c, s, e)[:5],
+                    [company, stages, engine], panels)
+        send.click(lambda sid, text: submit_answer(service, sid, text), [session, answer], outputs)
         answer.submit(lambda sid, text: submit_answer(service, sid, text), [session, answer],
-                      outputs).then(lambda: "", None, answer)
+                      outputs)
         for button, label in zip(buttons, COMMAND_BUTTONS, strict=True):
             command = COMMAND_BUTTONS[label]
-            button.click(lambda sid, cmd=command: submit_answer(service, sid, cmd), [session],
-                         outputs)
-        resume.click(lambda sid: resume_session(service, sid), [resume_id], outputs)
+            # a command leaves whatever the candidate is typing where it is
+            button.click(lambda sid, cmd=command: submit_answer(service, sid, cmd)[:5], [session],
+                         panels)
+        resume.click(lambda sid: resume_session(service, sid)[:5], [resume_id], panels)
+    # sessions are serialised by the service's per-session lock, so listeners may run in parallel
+    app.queue(default_concurrency_limit=service.settings.llm_max_concurrency * 4)
     return app

@@ -109,3 +109,41 @@ def test_killed_mid_loop_resumes_by_id_with_nothing_lost(tmp_path: Path, data_di
     scored = [s for s in out["scores"] if s["attempt"] == 0]
     assert len({s["question_id"] for s in scored}) == len(scored), "a question was scored twice"
     assert out["finished"] and out["debrief"]["answered"] >= 3
+
+
+CRASHING_DRIVER = """
+import os, signal, sys
+from interviewer.offline.engine import OfflineEngine
+from interviewer.service import InterviewService
+from interviewer.settings import Settings
+
+class DiesWhileScoring(OfflineEngine):
+    def score(self, request):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+settings = Settings()
+service = InterviewService(settings, engines={"offline": DiesWhileScoring(settings.prompts_dir)})
+view = service.start("netflix", ["recruiter_screen"], seed=3)
+print(view.session_id, flush=True)
+service.answer(view.session_id, sys.argv[1])
+"""
+
+
+@pytest.mark.slow
+def test_killed_while_scoring_keeps_the_answer_and_the_next_one(tmp_path: Path,
+                                                                data_dir: Path) -> None:
+    first = "First answer: " + SCRIPTED["recruiter_screen"]["strong"]
+    child = subprocess.run([sys.executable, "-c", CRASHING_DRIVER, first],
+                           env=subprocess_env(data_dir), capture_output=True, text=True,
+                           timeout=600, cwd=SOURCE_ROOT)
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    session_id = child.stdout.split()[0]
+    second = "Second answer: " + SCRIPTED["recruiter_screen"]["strong"]
+    rest = tmp_path / "rest.json"
+    rest.write_text(json.dumps([second]))
+    result = run_cli(["chat", "--resume", session_id, "--answers", str(rest), "--json"], data_dir)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    given = [t["text"] for t in out["transcript"] if t["kind"] == "answer"]
+    assert given == [first, second], "an answer was lost across the crash"
+    assert [s["answer"] for s in out["scores"] if s["attempt"] == 0][:2] == [first, second]

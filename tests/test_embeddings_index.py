@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -130,7 +131,6 @@ class CountingEmbedder:
 def test_index_rebuilds_only_what_changed(tmp_path: Path, data_dir: Path,
                                          embedder: MiniLMEmbedder) -> None:
     knowledge = tmp_path / "knowledge"
-    import shutil
     shutil.copytree(KNOWLEDGE, knowledge)
     counting = CountingEmbedder(embedder)
     index = KnowledgeIndex(data_dir / "index-copy", counting, [knowledge])
@@ -183,3 +183,36 @@ def test_retrieval_recall_at_5(index: KnowledgeIndex) -> None:
     print(f"retrieval check: recall@5 = {result['recall@5']} over {result['queries']} queries")
     assert result["queries"] >= 30
     assert result["recall@5"] >= 0.9, result["misses"]
+
+
+class TinyEmbedder:
+    """Another model: 8-dimensional vectors from character counts (deterministic, no weights)."""
+
+    name = "tiny-8"
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        rows = []
+        for text in texts:
+            v = np.array([text.lower().count(c) for c in "aeioustr"], dtype=np.float32) + 1e-3
+            rows.append(v / np.linalg.norm(v))
+        return np.stack(rows) if rows else np.zeros((0, 8), dtype=np.float32)
+
+
+def test_switching_the_embedder_re_embeds_everything(data_dir: Path) -> None:
+    tiny = CountingEmbedder(TinyEmbedder())  # type: ignore[arg-type]
+    index = KnowledgeIndex(data_dir / "index", tiny, [KNOWLEDGE])
+    report = index.ensure()
+    assert report.rebuilt and tiny.texts == report.chunks + report.anchors
+    assert len(index.search("cold start", k=3)) == 3
+
+
+def test_a_removed_notes_folder_is_skipped_not_fatal(tmp_path: Path, data_dir: Path,
+                                                     embedder: MiniLMEmbedder) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# A\n\nPlatypus metrics story.\n")
+    KnowledgeIndex(data_dir / "index", embedder, [KNOWLEDGE]).ensure([notes])
+    shutil.rmtree(notes)
+    report = KnowledgeIndex(data_dir / "index", embedder, [KNOWLEDGE]).ensure()
+    assert report.rebuilt and report.missing_sources == [str(notes.resolve())]
+    assert report.extra_sources == []

@@ -84,10 +84,19 @@ INJECTIONS = [
 ]
 
 
+MIDDLING = ("Our podcast listeners struggled to find new shows. I pushed for a discovery shelf "
+            "and we shipped it in a quarter. Listeners seemed happier and came back more often.")
+
+
+def test_middling_answer_has_room_to_rise() -> None:
+    assert all(1 <= s <= 3 for s in scores(MIDDLING).values())
+    assert sum(scores(MIDDLING).values()) > len(ALL)
+
+
 @pytest.mark.parametrize("injection", INJECTIONS)
 def test_instructions_inside_an_answer_never_raise_a_score(injection: str) -> None:
-    clean = scores(WEAK)
-    for attacked in (f"{WEAK} {injection}", f"{injection} {WEAK}"):
+    clean = scores(MIDDLING)
+    for attacked in (f"{MIDDLING} {injection}", f"{injection} {MIDDLING}"):
         result, notices = score_answer(attacked, ALL, experience=True)
         for d in result:
             assert d["score"] <= clean[d["dimension"]], (injection, d)
@@ -105,3 +114,18 @@ def test_hypothetical_is_not_a_story() -> None:
     text = ("I would first talk to users, then I would build a model and I would run an A/B test. "
             "I'd measure retention and I would iterate.")
     assert scores(text)["parl"] == 1
+
+
+BENIGN = [
+    "For the ranking system: I decided to cap exploration at one row.",
+    "I had to override the team's plan when latency broke the budget.",
+    "We launched in 3/4 of markets first, then the rest.",
+    "The model should score titles by predicted completion.",
+    "I asked the team to pretend the feature didn't exist for a week.",
+]
+
+
+@pytest.mark.parametrize("sentence", BENIGN)
+def test_ordinary_sentences_are_not_mistaken_for_injections(sentence: str) -> None:
+    _, notices = score_answer(f"{MIDDLING} {sentence}", ALL, experience=True)
+    assert not any("addressed to the grader" in n for n in notices)

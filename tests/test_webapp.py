@@ -23,25 +23,46 @@ from tests.conftest import SCRIPTED, free_port, subprocess_env
 
 
 def test_start_answer_and_see_scores(service: InterviewService) -> None:
-    session, chat, scores, debrief, status = start_interview(service, "netflix", ["culture"])
+    session, chat, scores, debrief, status, box = start_interview(service, "netflix", ["culture"])
     assert session and "Error" not in status
     assert chat[-1]["role"] == "assistant" and "?" in chat[-1]["content"]
-    session, chat, scores, debrief, status = submit_answer(service, session,
-                                                           SCRIPTED["culture"]["strong"])
-    assert chat[-2]["role"] == "user" or any(m["role"] == "user" for m in chat)
+    answer = SCRIPTED["culture"]["strong"]
+    session, chat, scores, debrief, status, box = submit_answer(service, session, answer)
+    assert {"role": "user", "content": answer} in chat and box == ""
     assert "Culture:" in scores and "evidence:" in scores
     for command in ("/skip", "/end interview"):
-        session, chat, scores, debrief, status = submit_answer(service, session, command)
+        session, chat, scores, debrief, status, box = submit_answer(service, session, command)
     assert "## Debrief" in debrief and "Prep plan" in debrief and status == "Interview finished."
 
 
-def test_commands_and_errors_are_messages_not_crashes(service: InterviewService) -> None:
-    *_, status = submit_answer(service, None, "hello")
-    assert "start an interview first" in status
-    *_, status = start_interview(service, "netflix", ["nap_time"])
-    assert status.startswith("**Error:**") and "recruiter_screen" in status
-    *_, status = resume_session(service, "nope")
-    assert "unknown session id" in status
+def _is_unchanged(value: object) -> bool:
+    return isinstance(value, dict) and value.get("__type__") == "update" and len(value) == 1
+
+
+def test_errors_keep_the_typed_answer_chat_and_session(service: InterviewService) -> None:
+    outputs = submit_answer(service, None, "my long answer")
+    assert "start an interview first" in outputs[4]
+    assert all(_is_unchanged(v) for i, v in enumerate(outputs) if i != 4)
+    outputs = start_interview(service, "netflix", ["nap_time"])
+    assert outputs[4].startswith("**Error:**") and "recruiter_screen" in outputs[4]
+    start_interview(service, "generic", [])
+    outputs = resume_session(service, "nope")
+    assert "unknown session id" in outputs[4] and _is_unchanged(outputs[0])
+
+
+def test_an_unexpected_failure_keeps_the_answer(service: InterviewService,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    session, *_ = start_interview(service, "generic", [])
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(service, "answer", boom)
+    outputs = submit_answer(service, session, "an answer I typed for ten minutes")
+    assert "still in the box" in outputs[4] and "disk full" not in outputs[4]
+    assert _is_unchanged(outputs[5])
+
+
+def test_repeat_command(service: InterviewService) -> None:
     session, chat, *_ = start_interview(service, "generic", [])
     _, chat_after, *_ = submit_answer(service, session, "/repeat")
     assert chat_after[-1]["content"] == chat[-1]["content"]
@@ -50,7 +71,7 @@ def test_commands_and_errors_are_messages_not_crashes(service: InterviewService)
 def test_resume_shows_the_whole_session(service: InterviewService) -> None:
     session, *_ = start_interview(service, "spotify", ["recruiter_screen"])
     submit_answer(service, session, SCRIPTED["recruiter_screen"]["weak"])
-    resumed_id, chat, scores, _, status = resume_session(service, session)
+    resumed_id, chat, scores, _, status, _ = resume_session(service, session)
     assert resumed_id == session and "Resumed" in status
     assert any(m["content"] == SCRIPTED["recruiter_screen"]["weak"] for m in chat)
     assert "weighted" in scores
@@ -61,8 +82,10 @@ def test_round_picker_follows_company(service: InterviewService) -> None:
     assert "red_team" in update["value"]
 
 
-def test_build_app_does_not_launch(service: InterviewService) -> None:
+def test_build_app_wires_the_components(service: InterviewService) -> None:
     app = build_app(service)
+    labels = {getattr(block, "label", None) for block in app.blocks.values()}
+    assert {"Company", "Engine", "Rounds", "Interview", "Your answer"} <= labels
     assert not getattr(app, "is_running", False)
 
 

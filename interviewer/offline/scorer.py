@@ -40,26 +40,29 @@ class Answer:
     flagged: list[str]
     experience: bool
 
-    def first(self, *patterns: re.Pattern[str], within: Sequence[Sentence] | None = None) -> list[Sentence]:
+    def first(self, *patterns: re.Pattern[str]) -> list[Sentence]:
         """Usable sentences that match every pattern."""
-        pool = self.usable if within is None else within
-        return [s for s in pool if all(s.has(p) for p in patterns)]
+        return [s for s in self.usable if all(s.has(p) for p in patterns)]
 
     def any_of(self, pattern: re.Pattern[str]) -> list[Sentence]:
         """Usable sentences that match the pattern."""
         return [s for s in self.usable if s.has(pattern)]
 
+    def neighbours(self, sentence: Sentence) -> list[Sentence]:
+        """A sentence with the usable sentences either side of it."""
+        idx = self.usable.index(sentence)
+        return self.usable[max(0, idx - 1): idx + 2]
+
     def window(self, sentence: Sentence) -> str:
         """A sentence with its neighbours, for elements that span a clause boundary."""
-        idx = self.usable.index(sentence)
-        return " ".join(s.text for s in self.usable[max(0, idx - 1): idx + 2])
+        return " ".join(s.text for s in self.neighbours(sentence))
 
 
 def prepare(answer: str, experience: bool) -> Answer:
     """Split an answer, drop grader-directed text and set aside buzzword lists."""
-    clean, flagged = t.strip_injections(answer)
-    sentences = [s for s in t.split_sentences(answer) if s.text not in flagged]
-    del clean
+    everything = t.split_sentences(answer)
+    flagged = t.flagged_sentences(everything)
+    sentences = [s for s in everything if s.text not in flagged]
     usable = [s for s in sentences if not s.is_salad]
     return Answer(answer, sentences, usable, flagged, experience)
 
@@ -85,7 +88,7 @@ def score_impact(a: Answer) -> Finding:
     model_only = a.first(t.MODEL_METRIC)
     numbers = [s for s in a.any_of(t.NUMBER) if s not in model_only or s.has(t.USER_METRIC)]
     chained = [b for b in business_q
-               if b in user_q or b.has(t.CAUSAL) or any(u in user_q for u in _near(a, b))]
+               if b in user_q or b.has(t.CAUSAL) or any(u in user_q for u in a.neighbours(b))]
     if user_q and chained:
         return Finding(4, [user_q[0], chained[0]],
                        rationale="a quantified user outcome carried through to a quantified "
@@ -105,11 +108,6 @@ def score_impact(a: Answer) -> Finding:
         return Finding(1, model_only[:1], ["only model metrics: no user or business outcome"],
                        "only model or technical metrics")
     return Finding(1, [], ["no outcome: say what changed for users and the business"], "no outcome")
-
-
-def _near(a: Answer, sentence: Sentence) -> list[Sentence]:
-    idx = a.usable.index(sentence)
-    return a.usable[max(0, idx - 1): idx + 2]
 
 
 def score_trade_offs(a: Answer) -> Finding:
@@ -269,7 +267,7 @@ def score_ml_depth(a: Answer) -> Finding:
             if s.words >= 8 and (s.has(t.CAUSAL) or s.has(t.REASON) or t.VERB_HINT.search(s.text)):
                 applied.setdefault(name, s)
     consequences = [s for s in a.usable if s.has(t.CONSEQUENCE)
-                    and any(s is c or c in _near(a, s) for c in applied.values())]
+                    and any(s is c or c in a.neighbours(s) for c in applied.values())]
     if len(applied) >= 2 and len(consequences) >= 2:
         return Finding(4, [*list(applied.values())[:2], consequences[0]], [],
                        "specific concepts applied, each with its product consequence")

@@ -264,22 +264,40 @@ VERB_HINT = re.compile(
     r"rose|chose|wrote|kept|held|spent|set|got|let|put|run|make|take|see|find|go|tell|give|grow|"
     r"choose|keep|hold|spend|get|ship|start|test|measure|learn|want|need|use|pick|drop|move|lift|"
     r"raise|reduce|show|know|think|believe|expect|decide|say|said|ask|asked)\b", re.IGNORECASE)
+_GRADER = r"(?:grader|judge|evaluator|scorer|assessor|rater|marker|ai|llm|gpt)"
+_SCORE_WORD = r"(?:score|scores|scored|scoring|grade|grades|grading|rating|rate|mark|marks|points)"
 INJECTION = _rx(
-    r"\bignore (?:all |any |the )?(?:previous|prior|above|earlier|your)\b", r"\bdisregard\b",
-    r"\b(?:system|developer|assistant)\s*(?:prompt|message|note|override)?\s*:",
-    r"</?\s*(?:system|developer|assistant|instructions?|admin|grader|judge|im_start|im_end)\b",
-    r"\[/?(?:system|inst|admin)\]", r"<!--", r"-->",
-    r"\b(?:give|award|grant|assign)\s+(?:me|this|this answer|the candidate)\b[^.]{0,40}\b(?:score|4|four|"
-    r"full|max|top|marks|points|hire)\b",
-    r"\b(?:score|grade|rate|mark)\s+(?:this|my|the)\s+(?:answer|response)\b",
-    r"\b\d\s?/\s?4\b", r"\bfull marks\b", r"\bmaximum score\b", r"\bhighest score\b",
-    r"\bbe (?:generous|lenient|kind)\b", r"\bas (?:the|an?) (?:grader|judge|evaluator|scorer)\b",
-    r"\b(?:grader|judge|evaluator|scorer|rubric)\b[^.]{0,60}\b(?:must|should|will|instructed|note)\b",
-    r"\bcoach(?:'s)? (?:note|override)\b", r"\bnew instructions?\b", r"\bjailbreak\b",
-    r"\"(?:score|scores|dimensions|impact_narrative|trade_offs|three_c|parl)\"\s*:",
-    r"\bstrong hire\b", r"\bpretend\b", r"\byou are now\b", r"\boverride\b",
-    r"\bthis answer (?:deserves|is worth|should (?:get|receive|score))\b",
-    r"\b[A-Za-z0-9+/]{40,}={0,2}", r"\bp\.?\s?s\.?\b[:\-]?",
+    # overrides, in English and a few other languages
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all|your|the)\b"
+    r"[^.]{0,30}\b(?:instructions?|prompts?|rules?|rubric|guidelines|directions)\b",
+    r"\bignor(?:a|e|ez|iere|eer)\b[^.]{0,60}\b(?:instrucciones|instructions|anweisungen|"
+    r"instruções|istruzioni|consignes|instructies)\b",
+    r"忽略|無視|무시|игнорир", r"\bnew (?:system )?instructions?\b", r"\byou are now\b",
+    r"\bpretend (?:you|to be)\b", r"\bjailbreak\b", r"\bdeveloper mode\b",
+    # fake system, developer or grader messages and tags
+    r"^\W{0,3}(?:system|developer|assistant|admin|grader|judge|evaluator)\s*(?:prompt|message|note|"
+    r"override|instruction)?\s*[:>\]]",
+    r"</?\s*(?:system|developer|assistant|instructions?|admin|grader|judge|im_start|im_end|sys)\s*>",
+    r"\[/?(?:system|inst|admin|sys)\]", r"<\|[a-z_]+\|>", r"<!--", r"-->",
+    r"\bcoach(?:'s|es)? (?:note|override|instruction|comment)s?\b",
+    rf"\b{_GRADER}s?\b[^.]{{0,60}}\b(?:must|should|will|shall|needs? to|is instructed to|has to)\b"
+    rf"[^.]{{0,40}}\b(?:{_SCORE_WORD}|award|give|assign|pass)\b[^.]{{0,25}}"
+    r"\b(?:this|me|my|the candidate|[1-4]\s?(?:/|out of)\s?4|a [1-4]|four|full|max(?:imum)?|top|"
+    r"high(?:est|ly)?|perfect)\b",
+    # requests for a score
+    rf"\b(?:give|award|grant|assign)\s+(?:me|this|this answer|this response|the candidate|it)\b[^.]{{0,40}}"
+    rf"\b(?:4|four|full|max(?:imum)?|top|perfect|highest|{_SCORE_WORD}|strong hire)\b",
+    rf"\b(?:{_SCORE_WORD})\s+(?:this|my|the)\s+(?:answer|response|candidate)\b",
+    rf"\b{_SCORE_WORD}\b[^.]{{0,30}}\b[1-4]\s?/\s?4\b", r"\b[1-4]\s?/\s?4\s+(?:on|across|for) (?:every|all|each)\b",
+    r"\b(?:full|maximum|highest|perfect|top) (?:marks|score|scores|rating)\b",
+    r"\bbe (?:generous|lenient|kind) (?:with|in|when)\b", r"\bplease be (?:generous|lenient)\b",
+    r"\b(?:mark|rate|flag|record|label) (?:me|this|the candidate)\b[^.]{0,20}\bstrong hire\b",
+    r"\bthis (?:answer|response) (?:deserves|is worth|should (?:get|receive|score|be scored))\b",
+    # output that mimics the judge, and smuggled payloads
+    r"[\"'](?:scores?|dimensions|impact_narrative|trade_offs|three_c|parl|experimentation|ml_depth|"
+    r"culture|overall|hire_signal)[\"']\s*:",
+    r"\b[A-Za-z0-9+/]{40,}={0,2}(?:\s|$)",
+    r"^\W{0,3}p\.\s?s\.?(?:\s|:|-)",
 )
 
 
@@ -339,19 +357,23 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
-def strip_injections(text: str) -> tuple[str, list[str]]:
-    """Remove sentences that address the grader instead of answering; return them as flagged."""
-    kept: list[str] = []
+def flagged_sentences(sentences: list[Sentence]) -> list[str]:
+    """The sentences that address the grader instead of answering (HTML comments included)."""
     flagged: list[str] = []
     inside_comment = False
-    for sentence in split_sentences(text):
+    for sentence in sentences:
         body = sentence.text
         if "<!--" in body:
             inside_comment = True
         if inside_comment or INJECTION.search(body):
             flagged.append(body)
-        else:
-            kept.append(body)
         if "-->" in body:
             inside_comment = False
-    return " ".join(kept), flagged
+    return flagged
+
+
+def strip_injections(text: str) -> tuple[str, list[str]]:
+    """The answer without grader-directed sentences, and those sentences."""
+    sentences = split_sentences(text)
+    flagged = flagged_sentences(sentences)
+    return " ".join(s.text for s in sentences if s.text not in flagged), flagged
