@@ -264,6 +264,8 @@ VERB_HINT = re.compile(
     r"rose|chose|wrote|kept|held|spent|set|got|let|put|run|make|take|see|find|go|tell|give|grow|"
     r"choose|keep|hold|spend|get|ship|start|test|measure|learn|want|need|use|pick|drop|move|lift|"
     r"raise|reduce|show|know|think|believe|expect|decide|say|said|ask|asked)\b", re.IGNORECASE)
+# an appended postscript: claims made after the answer, addressed to whoever reads it
+_POSTSCRIPT = re.compile(r"^\W{0,3}(?:p\.\s?s\.?|ps\s*[:\-])(?:\s|:|-|$)", re.IGNORECASE)
 _GRADER = r"(?:grader|judge|evaluator|scorer|assessor|rater|marker|ai|llm|gpt)"
 _SCORE_WORD = r"(?:score|scores|scored|scoring|grade|grades|grading|rating|rate|mark|marks|points)"
 INJECTION = _rx(
@@ -277,7 +279,8 @@ INJECTION = _rx(
     # fake system, developer or grader messages and tags
     r"^\W{0,3}(?:system|developer|assistant|admin|grader|judge|evaluator)\s*(?:prompt|message|note|"
     r"override|instruction)?\s*[:>\]]",
-    r"</?\s*(?:system|developer|assistant|instructions?|admin|grader|judge|im_start|im_end|sys)\s*>",
+    r"</?\s*(?:system|developer|assistant|instructions?|admin|grader|judge|im_start|im_end|sys|"
+    r"candidate_answer|answer|user)\s*>",
     r"\[/?(?:system|inst|admin|sys)\]", r"<\|[a-z_]+\|>", r"<!--", r"-->",
     r"\bcoach(?:'s|es)? (?:note|override|instruction|comment)s?\b",
     rf"\b{_GRADER}s?\b[^.]{{0,60}}\b(?:must|should|will|shall|needs? to|is instructed to|has to)\b"
@@ -297,7 +300,11 @@ INJECTION = _rx(
     r"[\"'](?:scores?|dimensions|impact_narrative|trade_offs|three_c|parl|experimentation|ml_depth|"
     r"culture|overall|hire_signal)[\"']\s*:",
     r"\b[A-Za-z0-9+/]{40,}={0,2}(?:\s|$)",
-    r"^\W{0,3}p\.\s?s\.?(?:\s|:|-)",
+    _POSTSCRIPT.pattern,
+    r"\bto the (?:ai|grader|judge|evaluator|model) (?:grading|scoring|reading|evaluating)\b",
+    r"\bnote to (?:the )?(?:grader|judge|evaluator|ai|model|assessor)\b",
+    r"\bpre-?approved\b", r"\bevaluation override\b",
+    r"\bvolle punktzahl\b|\bnote maximale\b|\bpuntuaci[oó]n m[aá]xima\b|満点|满分",
 )
 
 
@@ -361,12 +368,15 @@ def flagged_sentences(sentences: list[Sentence]) -> list[str]:
     """The sentences that address the grader instead of answering (HTML comments included)."""
     flagged: list[str] = []
     inside_comment = False
+    after_postscript = False
     for sentence in sentences:
         body = sentence.text
         if "<!--" in body:
             inside_comment = True
-        if inside_comment or INJECTION.search(body):
+        if inside_comment or after_postscript or INJECTION.search(body):
             flagged.append(body)
+        # "P.S." splits off as a sentence of its own; the claim is the one after it
+        after_postscript = bool(_POSTSCRIPT.match(body)) and len(body.split()) <= 2
         if "-->" in body:
             inside_comment = False
     return flagged
