@@ -113,6 +113,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                              engine=args.engine)
     names = service.dimension_names()
     shown = 0
+    shown_texts: set[str] = set()  # interviewer lines already streamed to the terminal
 
     def show_new() -> None:
         nonlocal shown
@@ -120,7 +121,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             return
         for turn in view.transcript[shown:]:
             who = "Interviewer" if turn["role"] == "interviewer" else "Note"
-            if turn["role"] != "candidate":
+            if turn["role"] != "candidate" and turn["text"].strip() not in shown_texts:
                 print(f"\n{who}: {turn['text']}")
         shown = len(view.transcript)
 
@@ -130,7 +131,6 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\n(session {view.session_id}, engine {service.describe_engine(engine)}; "
               "finish each answer with an empty line; commands: /skip /repeat /end round "
               "/end interview)")
-    scored = len(view.scores)
     feed = iter(answers) if answers is not None else None
     while not view.finished:
         if feed is not None:
@@ -143,11 +143,22 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             except EOFError:
                 print(f"\nPaused. Resume with: interviewer chat --resume {view.session_id}")
                 return 0
-        view = service.answer(view.session_id, text)
-        if not args.json:
-            for score in view.scores[scored:]:
-                print("\n" + score_markdown(score, names))
-        scored = len(view.scores)
+        streamed = ""
+        for event in service.answer_stream(view.session_id, text):
+            if isinstance(event, dict):
+                if not args.json:
+                    print("\n" + score_markdown(event, names))
+            elif isinstance(event, str):
+                if not streamed and not args.json:
+                    print("\nInterviewer: ", end="", flush=True)
+                streamed += event
+                if not args.json:
+                    print(event, end="", flush=True)
+            else:
+                view = event
+        if streamed and not args.json:
+            print()
+            shown_texts.add(streamed.strip())
         show_new()
     if args.json:
         print(json.dumps(view.to_json(), ensure_ascii=False, indent=2))

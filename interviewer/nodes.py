@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -187,6 +188,7 @@ class Nodes:
             context_ids=[c["id"] for c in state.get("context", [])],
             anchor_ids=[a["id"] for a in anchors], notices=result.notices)
         notices = [turn("system", "notice", n, stage["id"], question.id) for n in result.notices]
+        _emit({"score": record})
         chosen = self._choose_probe(state, record)
         return {"scores": [record], "transcript": notices, "usage": result.usage,
                 "pending_probe": chosen.model_dump() if chosen else None}
@@ -274,6 +276,12 @@ def _token_sink() -> TokenSink | None:
     except RuntimeError:  # not running inside a graph (a direct call in a test)
         return None
     return lambda token: writer({"token": token})
+
+
+def _emit(event: dict[str, Any]) -> None:
+    """Send a custom stream event (a no-op unless the caller streams)."""
+    with contextlib.suppress(RuntimeError):
+        get_stream_writer()(event)
 
 
 def _said_update(said: Utterance, stage: str, question_id: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,6 +163,17 @@ class InterviewService:
 
     def answer(self, session_id: str, text: str) -> SessionView:
         """Submit an answer or a command (/skip, /repeat, /end round, /end interview)."""
+        view: SessionView | None = None
+        for event in self.answer_stream(session_id, text):
+            if isinstance(event, SessionView):
+                view = event
+        assert view is not None
+        return view
+
+    def answer_stream(self, session_id: str,
+                      text: str) -> Iterator[str | AnswerScore | SessionView]:
+        """Like answer, yielding each new score, the interviewer's reply token by token, then
+        the new view."""
         graph = self._graph_for(session_id)
         config = self._config(session_id)
         with self._session_lock(session_id):
@@ -172,8 +183,13 @@ class InterviewService:
                 graph.invoke(None, config, durability="sync")
                 snapshot = graph.get_state(config)
             if snapshot.interrupts:
-                graph.invoke(Command(resume=text), config, durability="sync")
-            return self.view(session_id)
+                for event in graph.stream(Command(resume=text), config, stream_mode="custom",
+                                          durability="sync"):
+                    if isinstance(event, dict) and "token" in event:
+                        yield str(event["token"])
+                    elif isinstance(event, dict) and "score" in event:
+                        yield event["score"]
+            yield self.view(session_id)
 
     def view(self, session_id: str) -> SessionView:
         """The current state of a session (works after a restart: it is read from the store)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import gradio as gr
@@ -74,6 +74,33 @@ def submit_answer(service: InterviewService, session_id: str | None, text: str) 
     return _guard(lambda: render_view(service, service.answer(session_id, text)))
 
 
+def submit_answer_streaming(service: InterviewService, session_id: str | None,
+                            text: str) -> Iterator[Outputs]:
+    """Like submit_answer, showing the interviewer's reply as it is written."""
+    if not session_id:
+        yield _unchanged("start an interview first (your answer is kept in the box)")
+        return
+    keep = gr.update()
+    try:
+        earlier = chat_messages(service.view(session_id))
+        partial = ""
+        for event in service.answer_stream(session_id, text):
+            if isinstance(event, dict):
+                continue  # scores are shown with the final view
+            if isinstance(event, str):
+                partial += event
+                chat = [*earlier, {"role": "user", "content": text},
+                        {"role": "assistant", "content": partial}]
+                yield (keep, chat, keep, keep, "The interviewer is speaking…", keep)
+            else:
+                yield render_view(service, event)
+    except (InterviewerError, ValueError) as exc:
+        yield _unchanged(str(exc))
+    except Exception:
+        log.exception("handler failed")
+        yield _unchanged("something went wrong; your answer is still in the box, send it again")
+
+
 def resume_session(service: InterviewService, session_id: str) -> Outputs:
     """Reopen a session by id, after a restart too."""
     def action() -> Outputs:
@@ -127,9 +154,11 @@ def build_app(service: InterviewService) -> gr.Blocks:
         company.change(lambda c: stage_choices(service, c), company, stages)
         start.click(lambda c, s, e: start_interview(service, c, s, e)[:5],
                     [company, stages, engine], panels)
-        send.click(lambda sid, text: submit_answer(service, sid, text), [session, answer], outputs)
-        answer.submit(lambda sid, text: submit_answer(service, sid, text), [session, answer],
-                      outputs)
+        def send_answer(sid: str | None, text: str) -> Iterator[Outputs]:
+            yield from submit_answer_streaming(service, sid, text)
+
+        send.click(send_answer, [session, answer], outputs)
+        answer.submit(send_answer, [session, answer], outputs)
         for button, label in zip(buttons, COMMAND_BUTTONS, strict=True):
             command = COMMAND_BUTTONS[label]
             # a command leaves whatever the candidate is typing where it is

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -194,3 +195,22 @@ def test_standard_openai_variables_are_honoured(monkeypatch: pytest.MonkeyPatch)
     assert settings.llm_base_url == "http://127.0.0.1:9/v1" and settings.resolved_engine == "llm"
     assert "sk-from-env" not in repr(settings) and "sk-from-env" not in str(settings.model_dump())
     assert Settings(engine="offline").resolved_engine == "offline"
+
+
+def test_interviewer_reply_streams_to_service_and_web(llm_service: InterviewService,
+                                                      server: ScriptedServer) -> None:
+    from interviewer.webapp import submit_answer_streaming
+
+    server.responder = responder
+    view = llm_service.start("generic", ["recruiter_screen", "hiring_manager"], seed=2)
+    events = list(llm_service.answer_stream(view.session_id, SCRIPTED["recruiter_screen"]["strong"]))
+    tokens = [e for e in events if isinstance(e, str)]
+    scores = [e for e in events if isinstance(e, dict)]
+    final = events[-1]
+    assert len(tokens) >= 2 and "".join(tokens) == final.prompt["text"]  # type: ignore[union-attr]
+    assert len(scores) == 1 and scores[0]["engine"] == "llm"
+
+    outputs = list(submit_answer_streaming(llm_service, view.session_id, "/skip"))
+    partials = [o[1][-1]["content"] for o in outputs[:-1]]
+    assert len(partials) >= 2 and all(a in b for a, b in itertools.pairwise(partials))
+    assert outputs[-1][5] == "" and outputs[-1][1][-1]["content"].startswith("Adapted")
