@@ -28,6 +28,8 @@ class ScriptedServer:
 
     steps: list[Step] = field(default_factory=list)
     reject_formats: set[str] = field(default_factory=set)
+    reject_status: int = 400  # llama.cpp's Python server uses 500
+    reject_params: set[str] = field(default_factory=set)
     hang_seconds: float = 3.0
     responder: Callable[[dict[str, Any]], Step] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
@@ -73,10 +75,16 @@ class ScriptedServer:
             return
         with self._lock:
             self.requests.append(body)
+            refused = sorted(self.reject_params & body.keys())
+            if refused:
+                self._send(handler, 400, {"error": {"message": f"Unsupported parameter: "
+                                                    f"'{refused[0]}' is not supported with this model."}})
+                return
             fmt = (body.get("response_format") or {}).get("type")
             if fmt in self.reject_formats:
-                self._send(handler, 400, {"error": {"message": f"response_format type {fmt} is "
-                                                    "not supported", "type": "invalid_request_error"}})
+                self._send(handler, self.reject_status, {"error": {
+                    "message": f"('body', 'response_format', 'type'): input should be 'text' or "
+                               f"'json_object', not {fmt}", "type": "invalid_request_error"}})
                 return
             if not self.steps and self.responder is not None:
                 self.steps.append(self.responder(body))

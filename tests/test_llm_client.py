@@ -44,16 +44,19 @@ def test_json_schema_when_the_server_supports_it(server: ScriptedServer) -> None
     assert request["temperature"] == 0
 
 
-def test_falls_back_like_llama_cpp_and_remembers(server: ScriptedServer) -> None:
+@pytest.mark.parametrize("status", [400, 500])
+def test_falls_back_like_llama_cpp_and_remembers(server: ScriptedServer, status: int) -> None:
     server.reject_formats = {"json_schema"}
+    server.reject_status = status
     server.script('{"score": 2, "reason": "a"}', '{"score": 4, "reason": "b"}')
     model = model_for(server)
     first = model.complete([{"role": "user", "content": "x"}], model="m", temperature=0, schema=Verdict)
     second = model.complete([{"role": "user", "content": "y"}], model="m", temperature=0, schema=Verdict)
     assert first.mode == second.mode == "json_object_schema"
-    assert [r["response_format"]["type"] for r in server.requests] == [
-        "json_schema", "json_object", "json_object"]
-    assert "schema" in server.requests[1]["response_format"]
+    formats = [r["response_format"]["type"] for r in server.requests]
+    assert formats[0] == "json_schema" and formats[-2:] == ["json_object", "json_object"]
+    first_json_object = next(r for r in server.requests if r["response_format"]["type"] == "json_object")
+    assert "schema" in first_json_object["response_format"]
 
 
 def test_plain_prompt_when_no_response_format_is_accepted(server: ScriptedServer) -> None:
@@ -135,3 +138,15 @@ def test_the_key_never_appears_in_errors(server: ScriptedServer) -> None:
         model_for(server).complete([{"role": "user", "content": "x"}], model="m", temperature=0)
     assert SECRET not in str(exc.value) and SECRET not in repr(exc.value)
     assert SECRET not in json.dumps(server.requests)
+
+
+def test_max_completion_tokens_for_servers_that_refuse_max_tokens(server: ScriptedServer) -> None:
+    server.reject_params = {"max_tokens"}
+    server.script("first", "second")
+    model = model_for(server)
+    assert model.complete([{"role": "user", "content": "x"}], model="m", temperature=0,
+                          max_tokens=50).text == "first"
+    assert model.complete([{"role": "user", "content": "y"}], model="m", temperature=0,
+                          max_tokens=50).text == "second"
+    assert [("max_tokens" in r, r.get("max_completion_tokens")) for r in server.requests] == [
+        (True, None), (False, 50), (False, 50)]

@@ -50,7 +50,7 @@ class ChatModel(Protocol):
     """What the engines need from a model: one chat call, optionally structured or streamed."""
 
     def complete(self, messages: Sequence[Message], *, model: str, temperature: float,
-                 schema: type[BaseModel] | None = None,
+                 schema: type[BaseModel] | None = None, max_tokens: int | None = None,
                  on_token: Callable[[str], None] | None = None) -> ChatReply: ...
 
 
@@ -71,20 +71,37 @@ class OpenAIChatModel:
         self._client = OpenAI(api_key=api_key or "not-needed", base_url=base_url,
                               timeout=timeout, max_retries=max_retries)
         self._modes: dict[str, FormatMode] = {}
+        self._limit_param: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def complete(self, messages: Sequence[Message], *, model: str, temperature: float,
-                 schema: type[BaseModel] | None = None,
+                 schema: type[BaseModel] | None = None, max_tokens: int | None = None,
                  on_token: Callable[[str], None] | None = None) -> ChatReply:
         """Call the model; for a schema, use the strongest response format the server accepts."""
+        limit: dict[str, int] = {}
+        if max_tokens:
+            with self._lock:
+                limit = {self._limit_param.get(model, "max_tokens"): max_tokens}
+        try:
+            return self._complete(list(messages), model, temperature, schema, limit, on_token)
+        except _LimitRejected:
+            # newer OpenAI models refuse max_tokens and want max_completion_tokens
+            with self._lock:
+                self._limit_param[model] = "max_completion_tokens"
+            limit = {"max_completion_tokens": max_tokens or 0}
+            return self._complete(list(messages), model, temperature, schema, limit, on_token)
+
+    def _complete(self, messages: list[Message], model: str, temperature: float,
+                  schema: type[BaseModel] | None, limit: dict[str, int],
+                  on_token: Callable[[str], None] | None) -> ChatReply:
         if schema is None:
-            return self._call(list(messages), model, temperature, "text", None, on_token)
+            return self._call(messages, model, temperature, "text", None, limit, on_token)
         with self._lock:
             start = self._modes.get(model, "json_schema")
         modes = STRUCTURED_MODES[STRUCTURED_MODES.index(start):]
         for mode in modes:
             try:
-                reply = self._call(list(messages), model, temperature, mode, schema, None)
+                reply = self._call(messages, model, temperature, mode, schema, limit, None)
             except _FormatRejected:
                 continue
             with self._lock:
@@ -93,11 +110,12 @@ class OpenAIChatModel:
         raise LLMError("bad_request", "The model server rejected every structured-output format.")
 
     def _call(self, messages: list[Message], model: str, temperature: float, mode: FormatMode,
-              schema: type[BaseModel] | None,
+              schema: type[BaseModel] | None, limit: dict[str, int],
               on_token: Callable[[str], None] | None) -> ChatReply:
         import openai
 
-        kwargs: dict[str, Any] = {"model": model, "messages": messages, "temperature": temperature}
+        kwargs: dict[str, Any] = {"model": model, "messages": messages, "temperature": temperature,
+                                  **limit}
         if schema is not None:
             json_schema = schema.model_json_schema()
             if mode == "json_schema":
@@ -114,21 +132,17 @@ class OpenAIChatModel:
             if on_token is not None:
                 return self._stream(kwargs, on_token, mode)
             completion = self._client.chat.completions.create(**kwargs)
-        except openai.BadRequestError as exc:
+        except openai.APIStatusError as exc:
+            # llama.cpp's server answers an unsupported response_format with HTTP 500, not 400
             if schema is not None and mode != "prompt" and _mentions_format(exc):
                 raise _FormatRejected from exc
-            raise LLMError("bad_request", f"The model server refused the request: {_brief(exc)}") from exc
-        except openai.AuthenticationError as exc:
-            raise LLMError("auth", "The model server rejected the API key (check "
-                                   "INTERVIEWER_LLM_API_KEY or OPENAI_API_KEY).") from exc
-        except openai.RateLimitError as exc:
-            raise LLMError("rate_limit", "The model server is rate-limiting us and retries ran out.") from exc
+            if "max_tokens" in limit and "max_tokens" in str(exc) and exc.status_code == 400:
+                raise _LimitRejected from exc
+            raise _status_error(exc) from exc
         except openai.APITimeoutError as exc:
             raise LLMError("timeout", "The model server did not answer in time, even after retries.") from exc
         except openai.APIConnectionError as exc:
             raise LLMError("connection", "Could not reach the model server.") from exc
-        except openai.APIStatusError as exc:
-            raise LLMError("server", f"The model server failed (HTTP {exc.status_code}).") from exc
         return _reply_from(completion, model, mode)
 
     def _stream(self, kwargs: dict[str, Any], on_token: Callable[[str], None],
@@ -155,10 +169,28 @@ class _FormatRejected(Exception):
     """The server does not support the requested response format."""
 
 
+class _LimitRejected(Exception):
+    """The server wants max_completion_tokens instead of max_tokens."""
+
+
+def _status_error(exc: Any) -> LLMError:
+    """An HTTP error from the server as a message for the candidate."""
+    import openai
+
+    if isinstance(exc, openai.AuthenticationError):
+        return LLMError("auth", "The model server rejected the API key (check "
+                                "INTERVIEWER_LLM_API_KEY or OPENAI_API_KEY).")
+    if isinstance(exc, openai.RateLimitError):
+        return LLMError("rate_limit", "The model server is rate-limiting us and retries ran out.")
+    if isinstance(exc, openai.BadRequestError):
+        return LLMError("bad_request", f"The model server refused the request: {_brief(exc)}")
+    return LLMError("server", f"The model server failed (HTTP {exc.status_code}).")
+
+
 def _mentions_format(exc: Exception) -> bool:
     text = str(exc).lower()
-    return any(word in text for word in ("response_format", "json_schema", "json schema", "schema",
-                                         "json_object", "not supported", "unsupported"))
+    return any(word in text for word in ("response_format", "json_schema", "json schema",
+                                         "json_object"))
 
 
 def _brief(exc: Exception) -> str:

@@ -21,6 +21,8 @@ from interviewer.rubric import Rubric
 from interviewer.state import AnswerScore, DimensionScore, StagePlan, Turn, UsageRecord
 
 DISAGREEMENT = 2  # judge and offline scores this far apart are flagged low-confidence
+INTERVIEWER_MAX_TOKENS = 300  # a question is two or three sentences
+JUDGE_MAX_TOKENS = 2000  # seven dimensions with quotes fit well inside this
 _TAGS = ("<candidate_answer>", "</candidate_answer>")
 
 
@@ -54,7 +56,8 @@ class LLMEngine:
                                    {"role": "user", "content": user}]
         try:
             reply = self.chat.complete(messages, model=self.interviewer_model,
-                                       temperature=self.temperature, on_token=on_token)
+                                       temperature=self.temperature, max_tokens=INTERVIEWER_MAX_TOKENS,
+                                       on_token=on_token)
         except LLMError as exc:
             notice = f"{exc} The interviewer continues with the question as written in the bank."
             return Utterance(fallback, [notice], _usage("interviewer", self.interviewer_model, exc))
@@ -114,7 +117,7 @@ class LLMEngine:
                     self.prompts_dir, "llm/judge_repair.md", problem=problem)}]
             try:
                 reply = self.chat.complete(messages, model=self.judge_model, temperature=0.0,
-                                           schema=JudgeOutput)
+                                           schema=JudgeOutput, max_tokens=JUDGE_MAX_TOKENS)
             except LLMError as exc:
                 usage.extend(_usage("judge", self.judge_model, exc))
                 raise
