@@ -214,3 +214,10 @@ def test_interviewer_reply_streams_to_service_and_web(llm_service: InterviewServ
     partials = [o[1][-1]["content"] for o in outputs[:-1]]
     assert len(partials) >= 2 and all(a in b for a, b in itertools.pairwise(partials))
     assert outputs[-1][5] == "" and outputs[-1][1][-1]["content"].startswith("Adapted")
+
+
+def test_interviewer_never_reveals_grading(llm_service: InterviewService, server: ScriptedServer) -> None:
+    server.script("Your answer scored 2/4 on the rubric; a strong answer would mention churn.")
+    view = llm_service.start("netflix", ["culture"], seed=1)
+    question = llm_service.bank.get(view.prompt["question_id"])
+    assert view.prompt["text"] == question.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
@@ -24,6 +25,10 @@ DISAGREEMENT = 2  # judge and offline scores this far apart are flagged low-conf
 INTERVIEWER_MAX_TOKENS = 300  # a question is two or three sentences
 JUDGE_MAX_TOKENS = 2000  # seven dimensions with quotes fit well inside this
 _TAGS = ("<candidate_answer>", "</candidate_answer>")
+REVEALS = re.compile(
+    r"\brubric\b|\b(?:you|your answer) (?:scored|score|got|earned)\b|\b[1-4]\s?/\s?4\b|"
+    r"\b(?:impact_narrative|trade_offs|three_c|parl|ml_depth)\b|\blevel [1-4]\b|"
+    r"\bmodel answer\b|\bstrong answer (?:would|should)\b|\bhire signal\b", re.IGNORECASE)
 
 
 def fence(text: str) -> str:
@@ -61,7 +66,11 @@ class LLMEngine:
         except LLMError as exc:
             notice = f"{exc} The interviewer continues with the question as written in the bank."
             return Utterance(fallback, [notice], _usage("interviewer", self.interviewer_model, exc))
-        return Utterance(reply.text.strip(), [], [_record("interviewer", reply)])
+        text = reply.text.strip()
+        if REVEALS.search(text):
+            # the interviewer may not leak grading mid-interview: the bank's wording is safe
+            return Utterance(fallback, [], [_record("interviewer", reply)])
+        return Utterance(text, [], [_record("interviewer", reply)])
 
     def _system(self, stage: StagePlan, company: str) -> str:
         return render(self.prompts_dir, "llm/interviewer_system.md", interviewer=stage["interviewer"],
