@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from interviewer.index import KnowledgeIndex
 from interviewer.service import InterviewService, SessionView
 from interviewer.sessions import SessionStore
 from interviewer.settings import SOURCE_ROOT, Settings
+from tests.openai_server import ScriptedServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KNOWLEDGE = SOURCE_ROOT / "knowledge"
@@ -95,6 +96,15 @@ def run_loop(service: InterviewService, company: str, script: Callable[[SessionV
             return view
         view = service.answer(view.session_id, script(view))
     raise AssertionError("the interview did not finish")
+
+
+@pytest.fixture
+def server() -> Iterator[ScriptedServer]:
+    """A scripted OpenAI-compatible server; an exhausted script fails the test."""
+    srv = ScriptedServer()
+    yield srv
+    srv.stop()
+    assert not srv.errors, srv.errors
 
 
 def free_port() -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from pydantic import BaseModel
@@ -18,14 +17,6 @@ SECRET = "sk-test-do-not-leak-123"
 class Verdict(BaseModel):
     score: int
     reason: str
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    srv = ScriptedServer()
-    yield srv
-    srv.stop()
-    assert not srv.errors, srv.errors
 
 
 def model_for(server: ScriptedServer, timeout: float = 5.0, retries: int = 2) -> OpenAIChatModel:

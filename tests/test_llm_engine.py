@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +50,6 @@ def responder(body: dict[str, Any]) -> Step:
                       body["messages"][1]["content"])
     text = f"Adapted: {asked.group(1)}" if asked else "Adapted follow-up: what changed for members?"
     return Step(content=text, prompt_tokens=400, completion_tokens=40)
-
-
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    srv = ScriptedServer()
-    yield srv
-    srv.stop()
-    assert not srv.errors, srv.errors
 
 
 @pytest.fixture
