@@ -63,7 +63,7 @@ class InterviewEngine(Protocol):
         """The words the interviewer says to ask a bank question (streamed to on_token)."""
         ...
 
-    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore,
+    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore, stage: StagePlan,
                      on_token: TokenSink | None = None) -> Utterance:
         """The words of a follow-up aimed at the weakest part of the last answer."""
         ...

@@ -223,8 +223,9 @@ class Nodes:
             raise RuntimeError("probe node reached with no probe chosen")
         probe = Probe.model_validate(pending)
         question = self._question(state)
-        said = self.engine.phrase_probe(question, probe, state["scores"][-1], on_token=_token_sink())
         stage = self._stage(state)
+        said = self.engine.phrase_probe(question, probe, state["scores"][-1], stage,
+                                        on_token=_token_sink())
         return {"attempt": state["attempt"] + 1, "probes_used": [*state["probes_used"], probe.text],
                 "pending_probe": None,
                 "prompt": PendingPrompt(kind="probe", stage=stage["id"], question_id=question.id,

@@ -212,3 +212,16 @@ def test_interviewer_never_reveals_grading(llm_service: InterviewService, server
     view = llm_service.start("netflix", ["culture"], seed=1)
     question = llm_service.bank.get(view.prompt["question_id"])
     assert view.prompt["text"] == question.text
+
+
+def test_follow_ups_keep_the_rounds_interviewer_and_aim_at_the_probed_gap(
+        llm_service: InterviewService, server: ScriptedServer) -> None:
+    server.responder = responder
+    view = llm_service.start("netflix", ["culture"], seed=1)
+    view = llm_service.answer(view.session_id, SCRIPTED["culture"]["weak"])
+    assert view.prompt["kind"] == "probe"
+    probe_request = server.requests[-1]
+    assert "Director of product" in probe_request["messages"][0]["content"]
+    probed = view.prompt["probe_dimension"]
+    gaps = next(d for d in view.scores[-1]["dimensions"] if d["dimension"] == probed)["missing"]
+    assert gaps and gaps[0] in probe_request["messages"][1]["content"]

@@ -84,13 +84,12 @@ class LLMEngine:
                       last_answer=fence(last[:3000]) or "(no answer yet: this is the first question)")
         return self._say(self._system(stage, question.company), user, question.text, on_token)
 
-    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore,
+    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore, stage: StagePlan,
                      on_token: TokenSink | None = None) -> Utterance:
-        """A follow-up aimed at the missing elements of the weakest dimension."""
-        weakest = min(last["dimensions"], key=lambda d: d["score"])
-        missing = "; ".join(weakest["missing"][:3]) or "a concrete, measurable detail"
-        stage = StagePlan(id=last["stage"], round=last["round"], name=last["round"].replace("_", " "),
-                          interviewer="interviewer", minutes=0, intro="", weight=0, question_ids=[])
+        """A follow-up, in the round interviewer's voice, aimed at the probed dimension's gaps."""
+        aimed = next((d for d in last["dimensions"] if d["dimension"] == probe.dimension),
+                     min(last["dimensions"], key=lambda d: d["score"]))
+        missing = "; ".join(aimed["missing"][:3]) or "a concrete, measurable detail"
         user = render(self.prompts_dir, "llm/ask_probe.md", question=question.text,
                       answer=fence(last["answer"][-3000:]), missing=missing, probe=probe.text)
         return self._say(self._system(stage, question.company), user, probe.text, on_token)

@@ -47,10 +47,10 @@ class OfflineEngine:
         del stage, transcript, on_token
         return Utterance(question.text)
 
-    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore,
+    def phrase_probe(self, question: Question, probe: Probe, last: AnswerScore, stage: StagePlan,
                      on_token: TokenSink | None = None) -> Utterance:
         """Ask the bank's follow-up as written."""
-        del question, last, on_token
+        del question, last, stage, on_token
         return Utterance(probe.text)
 
     def score(self, request: ScoreRequest) -> ScoreResult:
