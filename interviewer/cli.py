@@ -206,12 +206,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sessions", help="list recent sessions")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=cmd_sessions)
+
+    from interviewer.evaluation.commands import add_eval_parsers
+
+    add_eval_parsers(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: errors become one clear line on stderr and exit code 2."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["eval", "compare"]:
+        argv = ["eval-compare", *argv[2:]]
     args = build_parser().parse_args(argv)
+    if getattr(args, "repeats", 1) < 1:
+        print("error: --repeats must be at least 1", file=sys.stderr)
+        return 2
     try:
         settings = Settings(engine=args.engine) if getattr(args, "engine", None) else Settings()
         return int(args.func(args, settings))

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from interviewer.bank import Probe, Question
+from interviewer.bank import Probe, Question, QuestionKind
 from interviewer.index import AnchorHit
 from interviewer.rubric import Rubric
 from interviewer.state import (
@@ -25,7 +25,8 @@ TokenSink = Callable[[str], None]
 class ScoreRequest:
     """Everything a scorer may use to judge one answer."""
 
-    question: Question
+    question: str
+    kind: QuestionKind
     company: str
     round_id: str
     answer: str
@@ -42,6 +43,7 @@ class ScoreResult:
     dimensions: list[DimensionScore]
     notices: list[str] = field(default_factory=list)
     usage: list[UsageRecord] = field(default_factory=list)
+    fallback: bool = False  # the chosen judge failed and another scorer's result stands in
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class InterviewEngine(Protocol):
     """An interviewer and judge; the offline engine and the LLM engine both implement it."""
 
     name: str
+    uses_context: bool  # whether score() reads ScoreRequest.context (retrieval can be skipped if not)
 
     def phrase_question(self, question: Question, stage: StagePlan, transcript: Sequence[Turn],
                         on_token: TokenSink | None = None) -> Utterance:

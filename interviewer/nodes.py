@@ -177,8 +177,8 @@ class Nodes:
                    self.rubric.applicable(question.round, question.kind == "experience").items()}
         anchors = self.retriever.nearest_anchors(answer[:4000], k=5, round_id=stage["round"])
         result = self.engine.score(ScoreRequest(
-            question=question, company=state["company"], round_id=stage["round"], answer=answer,
-            weights=weights, rubric=self.rubric, context=state.get("context", []), anchors=anchors))
+            question=question.text, kind=question.kind, company=state["company"], round_id=stage["round"],
+            answer=answer, weights=weights, rubric=self.rubric, context=state.get("context", []), anchors=anchors))
         total = sum(weights[d["dimension"]] for d in result.dimensions)
         weighted = sum(weights[d["dimension"]] * d["score"] for d in result.dimensions) / total
         record = AnswerScore(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from interviewer.datafiles import line_of, read_yaml, validate
 from interviewer.errors import DataFileError
+from interviewer.offline.tuning import OfflineTuning
 
 DimensionId = Literal[
     "impact_narrative", "trade_offs", "three_c", "parl", "experimentation", "ml_depth", "culture"
@@ -107,6 +108,7 @@ class Rubric(_Strict):
     hire_signal: dict[HireSignal, float]
     dimensions: dict[DimensionId, Dimension]
     rounds: dict[RoundId, RoundRubric]
+    offline: OfflineTuning = Field(default_factory=OfflineTuning)
 
     @model_validator(mode="after")
     def _complete(self) -> Rubric:

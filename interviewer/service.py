@@ -17,6 +17,7 @@ from interviewer.engine import InterviewEngine
 from interviewer.errors import InterviewerError, UnknownChoiceError
 from interviewer.graph import build_graph
 from interviewer.index import KnowledgeIndex, Retriever
+from interviewer.llm.client import ChatModel
 from interviewer.nodes import Nodes
 from interviewer.offline.engine import OfflineEngine
 from interviewer.rubric import Rubric, load_rubric
@@ -58,17 +59,24 @@ class SessionView:
         }
 
 
-def make_engines(settings: Settings, rubric: Rubric) -> dict[str, InterviewEngine]:
+def make_chat(settings: Settings) -> ChatModel:
+    """The chat model at the configured OpenAI-compatible endpoint."""
+    from interviewer.llm.client import OpenAIChatModel
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return OpenAIChatModel(api_key=key, base_url=settings.llm_base_url,
+                           timeout=settings.llm_timeout, max_retries=settings.llm_max_retries)
+
+
+def make_engines(settings: Settings, rubric: Rubric,
+                 chat: ChatModel | None = None) -> dict[str, InterviewEngine]:
     """The offline engine always; the LLM engine too when a model is configured."""
     offline = OfflineEngine(settings.prompts_dir)
     engines: dict[str, InterviewEngine] = {"offline": offline}
     if settings.llm_configured:
-        from interviewer.llm.client import OpenAIChatModel
         from interviewer.llm.engine import LLMEngine
 
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        chat = OpenAIChatModel(api_key=key, base_url=settings.llm_base_url,
-                               timeout=settings.llm_timeout, max_retries=settings.llm_max_retries)
+        chat = chat or make_chat(settings)
         model = settings.interviewer_model or settings.judge_model or ""
         engines["llm"] = LLMEngine(chat, interviewer_model=model,
                                    judge_model=settings.judge_model or model,

@@ -44,7 +44,7 @@ def test_battery_is_large_and_varied() -> None:
 
 
 def request(answer: str) -> ScoreRequest:
-    return ScoreRequest(question=QUESTION, company="netflix", round_id=QUESTION.round,
+    return ScoreRequest(question=QUESTION.text, kind=QUESTION.kind, company="netflix", round_id=QUESTION.round,
                         answer=answer, weights=WEIGHTS, rubric=RUBRIC)
 
 

@@ -35,6 +35,7 @@ class ChatReply:
     usage: Usage
     model: str
     mode: FormatMode
+    cached: bool = False  # answered from the eval's disk cache, not by the model
 
 
 class LLMError(InterviewerError):

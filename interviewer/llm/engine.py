@@ -42,6 +42,7 @@ class LLMEngine:
     """Interviewer and judge over any OpenAI-compatible server; falls back to offline on failure."""
 
     name = "llm"
+    uses_context = True
 
     def __init__(self, chat: ChatModel, *, interviewer_model: str, judge_model: str,
                  temperature: float, prompts_dir: Path, rubric: Rubric,
@@ -101,9 +102,9 @@ class LLMEngine:
         clean, flagged = strip_injections(request.answer)
         user = render(
             self.prompts_dir, "llm/judge_user.md", company=request.company, round=request.round_id,
-            kind=request.question.kind, dimensions=", ".join(request.weights),
+            kind=request.kind, dimensions=", ".join(request.weights),
             passages="\n".join(f"[{c['id']}] {c['text'][:700]}" for c in request.context) or "(none)",
-            anchors=_anchor_text(request), question=request.question.text,
+            anchors=_anchor_text(request), question=request.question,
             removed_note=(f"({len(flagged)} sentence(s) addressed to the grader were removed from "
                           "the answer before grading.)" if flagged else ""),
             answer=fence(clean))
@@ -114,7 +115,7 @@ class LLMEngine:
             output = self._judge(messages, usage)
         except LLMError as exc:
             return ScoreResult(offline.dimensions, [*offline.notices, f"{exc} These scores come "
-                               "from the offline scorer instead."], usage)
+                               "from the offline scorer instead."], usage, fallback=True)
         return self._merge(request, output, offline, usage, flagged)
 
     def _judge(self, messages: list[Message], usage: list[UsageRecord]) -> JudgeOutput:

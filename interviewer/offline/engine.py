@@ -37,6 +37,7 @@ class OfflineEngine:
     """Deterministic interviewer and judge; needs no key and no network."""
 
     name = "offline"
+    uses_context = False
 
     def __init__(self, prompts_dir: Path) -> None:
         self.prompts_dir = prompts_dir
@@ -56,8 +57,9 @@ class OfflineEngine:
     def score(self, request: ScoreRequest) -> ScoreResult:
         """Score with the rule-based offline scorer, anchored on similar labelled answers."""
         dims, notices = score_answer(
-            request.answer, list(request.weights), experience=request.question.kind == "experience",
+            request.answer, list(request.weights), experience=request.kind == "experience",
             anchors=[a for a in request.anchors if a["round"] == request.round_id],
+            tuning=request.rubric.offline,
         )
         return ScoreResult(dims, notices)
 

@@ -1,0 +1,1 @@
+"""Offline evals: golden answers scored by an engine, agreement metrics, reports, tuning."""

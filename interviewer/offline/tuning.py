@@ -1,0 +1,122 @@
+"""The offline scorer's tunable parameters: element weights, level thresholds and guard limits.
+
+Each dimension's detector reports which rubric elements an answer shows. The level is
+1 + the number of thresholds its points reach, where points = sum of the weights of the
+elements found. Coaches (or `interviewer calibrate`) tune these numbers in rubric.yaml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# The elements each detector reports, in the order they are explained to the candidate.
+ELEMENTS: dict[str, tuple[str, ...]] = {
+    "impact_narrative": ("outcome_named", "user_metric_quantified", "business_chain", "model_metrics_only"),
+    "trade_offs": ("tension_named", "both_sides_concrete", "reasoned_decision", "decision_rule"),
+    "three_c": ("customer_clear", "constraint_clear", "core_clear", "customer_vague", "constraint_vague",
+                "core_vague", "connected"),
+    "parl": ("problem", "action", "own_action", "result", "result_quantified", "learning",
+             "hypothetical"),
+    "experimentation": ("test_or_metric", "primary_metric", "design", "hypothesis_or_readout",
+                        "guardrail", "rigor", "ship_rule"),
+    "ml_depth": ("concept_named", "concept_applied", "two_concepts_applied", "product_consequences"),
+    "culture": ("example", "direct_feedback_with_reason", "ownership", "what_changed", "deferral"),
+}
+# Elements that count against an answer: reported whenever found, whatever their weight.
+WARNINGS = frozenset({"model_metrics_only", "hypothetical", "deferral"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DimensionTuning(_Strict):
+    """Points per element found, and the points needed for levels 2, 3 and 4."""
+
+    weights: dict[str, float]
+    thresholds: tuple[float, float, float]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DimensionTuning:
+        if list(self.thresholds) != sorted(self.thresholds):
+            raise ValueError("thresholds must be in ascending order (levels 2, 3, 4)")
+        return self
+
+    def level(self, found: Mapping[str, bool]) -> int:
+        """The 1-4 level that the found elements earn."""
+        points = sum(w for name, w in self.weights.items() if found.get(name))
+        return 1 + sum(1 for t in self.thresholds if points >= t - 1e-9)
+
+    def points(self, found: Mapping[str, bool]) -> float:
+        """The points the found elements earn."""
+        return sum(w for name, w in self.weights.items() if found.get(name))
+
+
+def _t(weights: dict[str, float], thresholds: tuple[float, float, float]) -> DimensionTuning:
+    return DimensionTuning(weights=weights, thresholds=thresholds)
+
+
+DEFAULT_DIMENSIONS: dict[str, DimensionTuning] = {
+    "impact_narrative": _t({"outcome_named": 1, "user_metric_quantified": 1, "business_chain": 1,
+                            "model_metrics_only": 0}, (1, 2, 3)),
+    "trade_offs": _t({"tension_named": 1, "both_sides_concrete": 1, "reasoned_decision": 1,
+                      "decision_rule": 1}, (1, 3, 4)),
+    "three_c": _t({"customer_clear": 1, "constraint_clear": 1, "core_clear": 1, "customer_vague": 0.5,
+                   "constraint_vague": 0.5, "core_vague": 0.5, "connected": 1}, (1, 2, 4)),
+    "parl": _t({"problem": 1, "action": 1, "own_action": 0.5, "result": 1, "result_quantified": 0.5,
+                "learning": 1, "hypothetical": -4}, (2, 3, 5)),
+    "experimentation": _t({"test_or_metric": 1, "primary_metric": 1, "design": 1,
+                           "hypothesis_or_readout": 1, "guardrail": 0, "rigor": 1, "ship_rule": 1},
+                          (1, 4, 6)),
+    "ml_depth": _t({"concept_named": 1, "concept_applied": 1, "two_concepts_applied": 0,
+                    "product_consequences": 1}, (1, 2, 3)),
+    "culture": _t({"example": 1, "direct_feedback_with_reason": 1, "ownership": 0.5, "what_changed": 0.5,
+                   "deferral": -1}, (1, 2, 3)),
+}
+
+
+class OfflineTuning(_Strict):
+    """Every number the offline scorer uses to turn detected elements into a level."""
+
+    fitted: str = Field(default="", description="where these numbers came from (set by interviewer calibrate)")
+    dimensions: dict[str, DimensionTuning] = Field(default_factory=lambda: dict(DEFAULT_DIMENSIONS))
+    anchor_weight: float = Field(default=0.25, ge=0, le=1,
+                                 description="how far similar labelled anchors may pull a score down")
+    anchor_min_similarity: float = Field(default=0.55, ge=0, le=1)
+    salad_jargon_rate: float = Field(default=0.145, gt=0,
+                                     description="rubric/ML jargon per word above which an answer is salad")
+    salad_jargon_with_fluff: float = Field(default=0.1, gt=0)
+    salad_fluff_rate: float = Field(default=0.01, gt=0)
+    fluff_min_words: int = Field(default=60, gt=0)
+    fluff_max_concrete_per_100: float = Field(default=1.5, ge=0)
+
+    @model_validator(mode="after")
+    def _known_elements(self) -> OfflineTuning:
+        for dim, spec in self.dimensions.items():
+            if dim not in ELEMENTS:
+                raise ValueError(f"unknown dimension {dim!r} in offline tuning")
+            unknown = sorted(set(spec.weights) - set(ELEMENTS[dim]))
+            if unknown:
+                raise ValueError(f"unknown element(s) for {dim}: {', '.join(unknown)} "
+                                 f"(known: {', '.join(ELEMENTS[dim])})")
+        missing = [d for d in ELEMENTS if d not in self.dimensions]
+        if missing:
+            raise ValueError(f"offline tuning missing for: {', '.join(missing)}")
+        return self
+
+
+TUNING_MARKER = "# --- offline scorer tuning"
+
+
+def tuning_block(tuning: OfflineTuning) -> str:
+    """The rubric.yaml section that holds the tuning, as `interviewer calibrate --write` writes it."""
+    import yaml
+
+    body = yaml.safe_dump({"offline": tuning.model_dump(mode="json")}, sort_keys=False,
+                          default_flow_style=None, width=110, allow_unicode=True)
+    return (f"{TUNING_MARKER} (weights and thresholds; `interviewer calibrate --write` rewrites "
+            "everything below this line)\n"
+            "# Per dimension: points per element found; a level needs the points in thresholds "
+            "(for levels 2, 3, 4).\n" + body)
