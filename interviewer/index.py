@@ -239,7 +239,8 @@ class KnowledgeIndex:
         where = {"round": round_id} if round_id else None
         return [
             AnchorHit(id=id_, round=str(meta["round"]), answer=doc,
-                      scores={k.removeprefix("score_"): int(v) for k, v in meta.items()
+                      # sorted: Chroma returns metadata keys in varying order, and prompts must not vary
+                      scores={k.removeprefix("score_"): int(v) for k, v in sorted(meta.items())
                               if k.startswith("score_") and int(v) > 0},
                       similarity=round(1 - dist, 4))
             for id_, doc, meta, dist in self._query(ANCHORS, text, k, where)

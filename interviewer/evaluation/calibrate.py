@@ -208,7 +208,7 @@ def write_tuning(rubric_path: Path, rubric: Rubric, tuning: OfflineTuning) -> st
     """Replace the tuning block of a rubric file and bump its version; returns the new version."""
     text = rubric_path.read_text(encoding="utf-8")
     version = next_version(rubric.version)
-    text, count = re.subn(r'(?m)^version:\s*["\']?[^"\'\n]+["\']?\s*$', f'version: "{version}"', text, count=1)
+    text, count = re.subn(r'(?m)^version:[ \t]*["\']?[^"\'\n]+["\']?[ \t]*$', f'version: "{version}"', text, count=1)
     if count != 1:
         raise ValueError(f"{rubric_path}: no top-level version line to bump")
     head = text.split(TUNING_MARKER)[0] if TUNING_MARKER in text else text

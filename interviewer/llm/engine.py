@@ -195,7 +195,8 @@ def _descriptors(rubric: Rubric) -> str:
 
 def _anchor_text(request: ScoreRequest) -> str:
     picked = [a for a in request.anchors if a["round"] == request.round_id][:3]
-    return "\n".join(f"- labels {json.dumps(a['scores'])}: {a['answer'][:600]}" for a in picked) or "(none)"
+    lines = [f"- labels {json.dumps(a['scores'], sort_keys=True)}: {a['answer'][:600]}" for a in picked]
+    return "\n".join(lines) or "(none)"
 
 
 def _strip_fences(text: str) -> str:

@@ -1,0 +1,103 @@
+"""Agreement metrics and the golden-file reader: figures match hand calculations, bad lines are named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from interviewer.errors import DataFileError
+from interviewer.evaluation.metrics import agreement, qwk, qwk_interval, smd, spearman
+from interviewer.golden import clean_twin_id, gaming_kind, is_story_question, load_golden
+
+ANSWER = {"id": "a-1", "company": "netflix", "round": "product_case", "question": "How would you test it?",
+          "answer": "I would run an A/B test.", "scores": {"impact_narrative": 2, "experimentation": 2},
+          "overall": 2, "rater": "coach-a"}
+PAIR = {"id": "p-1", "kind": "pair", "round": "recruiter_screen", "question": "Your proudest launch?",
+        "worse": "I worked on recommendations.", "better": "Retention rose 2 points after my change.",
+        "dimension": "impact_narrative"}
+
+
+def test_qwk_matches_a_hand_calculation() -> None:
+    assert qwk([1, 2, 3, 4], [1, 2, 3, 4]) == 1.0
+    assert qwk([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    # one answer off by one: observed weighted disagreement 1/9; expected 8/9 from the marginals
+    assert qwk([1, 2, 3, 4], [1, 2, 3, 3]) == pytest.approx(1 - (1 / 9) / (8 / 9))
+    assert qwk([2, 2, 2], [2, 2, 2]) == 1.0  # one level used by both: perfect agreement
+
+
+def test_bias_rank_and_interval() -> None:
+    human = [1, 2, 2, 3, 3, 4, 4, 1]
+    assert smd(human, [min(4, h + 1) for h in human]) > 0.5  # the scorer is generous
+    assert smd(human, human) == 0.0
+    assert spearman(human, human) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    lo, hi = qwk_interval(human, [1, 2, 3, 3, 3, 4, 3, 2], seed=3)
+    point = qwk(human, [1, 2, 3, 3, 3, 4, 3, 2])
+    assert lo <= point <= hi and (lo, hi) == qwk_interval(human, [1, 2, 3, 3, 3, 4, 3, 2], seed=3)
+    figures = agreement([1, 2, 3, 4], [1, 3, 3, 2])
+    assert figures["exact"] == 0.5 and figures["within1"] == 0.75 and figures["mae"] == 0.75
+    assert figures["confusion"][1][2] == 1 and figures["confusion"][3][1] == 1 and figures["n"] == 4
+
+
+def write_lines(path: Path, *lines: object) -> Path:
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n")
+    return path
+
+
+def test_reads_answers_and_pairs(tmp_path: Path) -> None:
+    folder = tmp_path / "golden"
+    folder.mkdir()
+    write_lines(folder / "a.jsonl", ANSWER, "", PAIR)
+    write_lines(folder / "b.jsonl", {**ANSWER, "id": "a-2", "notes": "impact_narrative=2: named only"})
+    golden = load_golden([folder])
+    assert [a.id for a in golden.answers] == ["a-1", "a-2"] and [p.id for p in golden.pairs] == ["p-1"]
+    assert golden.sources["p-1"].endswith("a.jsonl:3") and len(golden) == 3
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ("{not json", "not valid JSON"),
+    ('["a list"]', "each line must be one JSON object"),
+    ({**ANSWER, "scores": {"impact_narrative": 5}}, "scores.impact_narrative: Input should be less than or equal to 4"),
+    ({**ANSWER, "scores": {"impact_narrative": 0}}, "greater than or equal to 1"),
+    ({**ANSWER, "scores": {"impact_narrative": "3"}}, "valid integer"),
+    ({**ANSWER, "scores": {"charisma": 3}}, "'charisma' is not allowed"),
+    ({**ANSWER, "scores": {}}, "scores"),
+    ({k: v for k, v in ANSWER.items() if k != "rater"}, "missing field 'rater'"),
+    ({k: v for k, v in ANSWER.items() if k != "overall"}, "missing field 'overall'"),
+    ({**ANSWER, "round": "lunch"}, "'lunch' is not allowed"),
+    ({**ANSWER, "company": "hulu"}, "'hulu' is not allowed"),
+    ({**ANSWER, "scroes": {}}, "unknown field 'scroes'"),
+    ({**PAIR, "kind": "triple"}, "unknown kind 'triple'"),
+    ({k: v for k, v in PAIR.items() if k != "better"}, "missing field 'better'"),
+    ({**PAIR, "better": PAIR["worse"]}, "worse and better are the same text"),
+])
+def test_a_bad_line_names_file_line_and_problem(tmp_path: Path, line: object, problem: str) -> None:
+    path = write_lines(tmp_path / "golden.jsonl", ANSWER, PAIR, line)
+    with pytest.raises(DataFileError) as err:
+        load_golden([path])
+    assert err.value.line == 3 and problem in err.value.problem, err.value.problem
+    assert str(err.value).startswith(f"{path}:3: ")
+
+
+def test_duplicate_ids_and_empty_files_are_errors(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "golden.jsonl", ANSWER, {**ANSWER, "answer": "other"})
+    with pytest.raises(DataFileError, match=r"golden.jsonl:2: duplicate id 'a-1' \(first at .*:1\)"):
+        load_golden([path])
+    (tmp_path / "empty.jsonl").write_text("\n")
+    with pytest.raises(DataFileError, match="holds no records"):
+        load_golden([tmp_path / "empty.jsonl"])
+    with pytest.raises(DataFileError, match="no such golden file"):
+        load_golden([tmp_path / "missing.jsonl"])
+    (tmp_path / "latin1.jsonl").write_bytes(json.dumps(ANSWER).encode() + b"\n\xff\xfe\n")
+    with pytest.raises(DataFileError, match=r"latin1.jsonl:2: not valid UTF-8"):
+        load_golden([tmp_path / "latin1.jsonl"])
+
+
+def test_record_roles_come_from_ids_and_questions() -> None:
+    assert clean_twin_id("gm-clean-03-inj") == "gm-clean-03" and clean_twin_id("gm-clean-03") is None
+    assert gaming_kind("gm-salad-02") == "salad" and gaming_kind("sp-fluff-1") == "fluff"
+    assert gaming_kind("nf-rh-001") is None and gaming_kind("saladbar-1") is None
+    assert is_story_question("Tell me about a time you disagreed with data science.")
+    assert not is_story_question("How would you measure a new row on the home page?")

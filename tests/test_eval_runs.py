@@ -1,0 +1,190 @@
+"""`interviewer eval`, `eval compare` and `calibrate` end to end, on real golden files and a real index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from interviewer.cli import main
+from interviewer.rubric import load_rubric
+from interviewer.settings import SOURCE_ROOT, Settings
+from tests.conftest import subprocess_env
+from tests.openai_server import ScriptedServer
+from tests.test_llm_engine import is_judge, responder
+
+GOLDEN = SOURCE_ROOT / "evals" / "golden"
+RUBRIC = Settings().rubric_path
+CORE = ("impact_narrative", "trade_offs", "three_c", "parl")
+
+
+def small_golden(tmp_path: Path, answers: int = 3, pairs: int = 1) -> Path:
+    """A few records of the calibration part: enough to exercise every code path quickly."""
+    lines = (GOLDEN / "calibration.jsonl").read_text(encoding="utf-8").splitlines()
+    picked = [x for x in lines if '"kind": "pair"' not in x][:answers]
+    picked += [x for x in lines if '"kind": "pair"' in x][:pairs]
+    path = tmp_path / "small.jsonl"
+    path.write_text("\n".join(picked) + "\n", encoding="utf-8")
+    return path
+
+
+def run_main(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def eval_env(monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Path:
+    """The CLI's settings point at a private data directory with the shared index copied in."""
+    for key in ("INTERVIEWER_INTERVIEWER_MODEL", "INTERVIEWER_JUDGE_MODEL", "INTERVIEWER_LLM_BASE_URL"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def test_part_run(tmp_path_factory: pytest.TempPathFactory, data_template: Path) -> tuple[dict[str, Any], Path]:
+    """The acceptance command, run once: the offline engine on the golden test part."""
+    data = tmp_path_factory.mktemp("eval-data")
+    shutil.copytree(data_template, data, dirs_exist_ok=True)
+    out = tmp_path_factory.mktemp("eval-out")
+    result = subprocess.run(
+        [sys.executable, "-m", "interviewer.cli", "eval", "evals/golden/test.jsonl", "--engine", "offline",
+         "--json", "--out", str(out)],
+        env=subprocess_env(data), capture_output=True, text=True, timeout=900, cwd=SOURCE_ROOT)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), out
+
+
+def test_eval_json_has_every_figure(test_part_run: tuple[dict[str, Any], Path]) -> None:
+    summary, _ = test_part_run
+    assert summary["engine"] == "offline" and summary["rubric_version"] == load_rubric(RUBRIC).version
+    records = (GOLDEN / "test.jsonl").read_text(encoding="utf-8").splitlines()
+    assert summary["n"] == len(records)
+    for dim in CORE:
+        figures = summary["dimensions"][dim]
+        assert set(figures) >= {"qwk", "qwk_ci", "exact", "within1", "mae", "smd", "spearman", "n", "confusion"}
+        lo, hi = figures["qwk_ci"]
+        assert lo <= figures["qwk"] <= hi and figures["n"] >= 40
+        assert sum(map(sum, figures["confusion"])) == figures["n"]
+    assert set(summary["overall"]) >= {"qwk", "exact", "within1"}
+    assert summary["pairs"]["n"] >= 10 and 0 <= summary["pairs"]["accuracy"] <= 1
+    assert summary["gaming"]["n"] >= 10 and summary["injection"]["n"] >= 5
+    config = summary["config"]
+    assert config["rubric_hash"] and config["git_commit"] and config["golden_files"][0]["sha256"]
+
+
+def test_eval_writes_reports_and_items(test_part_run: tuple[dict[str, Any], Path]) -> None:
+    summary, out = test_part_run
+    items = [json.loads(x) for x in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(items) == summary["n"]
+    answer = next(i for i in items if i["kind"] == "answer" and i["scores"]["impact_narrative"] >= 3)
+    assert all(q in answer["answer"] for q in answer["evidence"]["impact_narrative"])
+    assert answer["evidence"]["impact_narrative"] and set(answer["scores"]) == set(answer["labels"])
+    pair = next(i for i in items if i["kind"] == "pair")
+    assert {"scores", "weighted", "evidence"} <= set(pair["better"]) and isinstance(pair["correct"], bool)
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Agreement with the raters" in markdown and "| trade_offs |" in markdown
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 1 + len(CORE) and "confusion matrix trade_offs" in html
+    assert json.loads((out / "run.json").read_text())["bar"] == summary["bar"]
+
+
+def test_malformed_line_stops_with_file_and_line(tmp_path: Path, eval_env: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = small_golden(tmp_path, answers=2, pairs=0)
+    lines = path.read_text().splitlines()
+    bad = json.loads(lines[1])
+    bad["scores"]["trade_offs"] = 7
+    path.write_text(lines[0] + "\n" + json.dumps(bad) + "\n")
+    code, out, err = run_main(["eval", str(path), "--json"], capsys)
+    assert code == 2 and out == ""
+    assert f"{path}:2: scores.trade_offs: Input should be less than or equal to 4" in err
+
+
+def test_llm_eval_rerun_makes_no_model_calls(tmp_path: Path, eval_env: Path, server: ScriptedServer,
+                                              monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    server.responder = responder
+    monkeypatch.setenv("INTERVIEWER_INTERVIEWER_MODEL", "scripted-judge")
+    monkeypatch.setenv("INTERVIEWER_LLM_BASE_URL", server.base_url)
+    monkeypatch.setenv("INTERVIEWER_LLM_API_KEY", "sk-test")
+    golden = small_golden(tmp_path, answers=3, pairs=1)
+    args = ["eval", str(golden), "--engine", "llm", "--json", "--repeats", "2"]
+    code, out, _ = run_main([*args, "--out", str(tmp_path / "first")], capsys)
+    first = json.loads(out)
+    judged = [b for b in server.requests if is_judge(b)]
+    assert code == 0 and len(judged) == len(server.requests) == 2 * (3 + 2)  # 2 repeats of 3 answers + 1 pair
+    assert first["config"]["usage"]["model_calls"] == 10 and first["judge_fallbacks"] == 0
+    assert first["config"]["models"]["judge"] == "scripted-judge" and "sk-test" not in out
+    assert first["stability"]["repeats"] == 2 and first["stability"]["flip_rate"] == 0.0
+
+    code, out, _ = run_main([*args, "--out", str(tmp_path / "second")], capsys)
+    second = json.loads(out)
+    assert code == 0 and len(server.requests) == 10, "an unchanged rerun must not call the model"
+    assert second["config"]["usage"] == {**second["config"]["usage"], "model_calls": 0, "cache_hits": 10}
+    assert second["dimensions"] == first["dimensions"]
+    assert (tmp_path / "first" / "results.jsonl").read_text() == (tmp_path / "second" / "results.jsonl").read_text()
+
+    bumped = tmp_path / "rubric.yaml"
+    bumped.write_text(RUBRIC.read_text().replace('version: "', 'version: "9', 1))
+    code, out, _ = run_main([*args, "--repeats", "1", "--rubric", str(bumped), "--out", str(tmp_path / "third")],
+                            capsys)
+    assert code == 0 and len(server.requests) == 15, "a new rubric version is a new cache key"
+
+
+def test_compare_shows_metric_deltas_and_changed_items(tmp_path: Path, eval_env: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    golden = small_golden(tmp_path, answers=12, pairs=1)
+    strict = tmp_path / "strict.yaml"
+    text = RUBRIC.read_text()
+    # a coach's edit: a trade-off now needs every element for any credit above 1 (and can reach only 2)
+    strict.write_text(text.replace("version: \"", "version: \"strict-", 1)
+                      .replace("tension_named: 1.0, both_sides_concrete: 1.0, reasoned_decision: 1.0, "
+                               "decision_rule: 1.0}\n      thresholds: [1.0, 3.0, 4.0]",
+                               "tension_named: 1.0, both_sides_concrete: 1.0, reasoned_decision: 1.0, "
+                               "decision_rule: 1.0}\n      thresholds: [4.0, 4.5, 5.0]"))
+    assert load_rubric(strict).offline.dimensions["trade_offs"].thresholds == (4.0, 4.5, 5.0)
+    assert run_main(["eval", str(golden), "--out", str(tmp_path / "a")], capsys)[0] == 0
+    assert run_main(["eval", str(golden), "--rubric", str(strict), "--out", str(tmp_path / "b")], capsys)[0] == 0
+    code, out, _ = run_main(["eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"), "--json"], capsys)
+    result = json.loads(out)
+    assert code == 0 and result["b"]["rubric_version"].startswith("strict-")
+    assert result["dimensions"]["trade_offs"]["qwk"]["delta"] is not None
+    assert result["dimensions"]["impact_narrative"]["qwk"]["delta"] == 0
+    changed = result["changed"]
+    assert changed and all(c["dimension"] == "trade_offs" and c["b"] < c["a"] and c["b"] <= 2 for c in changed)
+    assert all(c["a_evidence"] for c in changed) and result["changed_summary"]["scores"] == len(changed)
+    code, text_out, _ = run_main(["eval", "compare", str(tmp_path / "a"), str(tmp_path / "b")], capsys)
+    assert code == 0 and f"trade_offs: {changed[0]['a']} -> {changed[0]['b']}" in text_out
+    assert "A evidence:" in text_out
+
+
+def test_calibrate_reports_cross_validation_and_writes_only_when_asked(
+        tmp_path: Path, eval_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rubric = tmp_path / "rubric.yaml"
+    shutil.copy(RUBRIC, rubric)
+    before = rubric.read_text()
+    code, out, _ = run_main(["calibrate", str(GOLDEN / "calibration.jsonl"), "--rubric", str(rubric), "--json",
+                             "--folds", "3"], capsys)
+    result = json.loads(out)
+    assert code == 0 and rubric.read_text() == before
+    for part in ("current", "cross_validated", "fitted_in_sample"):
+        assert set(result[part]) >= set(CORE) and all(0 <= result[part][d]["within1"] <= 1 for d in CORE)
+    code, out, _ = run_main(["calibrate", str(GOLDEN / "calibration.jsonl"), "--rubric", str(rubric), "--write",
+                             "--folds", "3"], capsys)
+    assert code == 0 and "wrote rubric version" in out
+    written = load_rubric(rubric)
+    assert written.version != load_rubric(RUBRIC).version and "calibration.jsonl" in written.offline.fitted
+    after = rubric.read_text()
+    assert after.split("# --- offline scorer tuning")[0].rstrip() == \
+        before.split("# --- offline scorer tuning")[0].rstrip().replace(
+            f'version: "{load_rubric(RUBRIC).version}"', f'version: "{written.version}"')
+    assert written.offline.model_dump(exclude={"fitted"}) == \
+        type(written.offline).model_validate(result["proposed_tuning"]).model_dump(exclude={"fitted"})
