@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from interviewer.cli import main
 from interviewer.rubric import load_rubric
@@ -188,3 +189,30 @@ def test_calibrate_reports_cross_validation_and_writes_only_when_asked(
             f'version: "{load_rubric(RUBRIC).version}"', f'version: "{written.version}"')
     assert written.offline.model_dump(exclude={"fitted"}) == \
         type(written.offline).model_validate(result["proposed_tuning"]).model_dump(exclude={"fitted"})
+
+
+def test_quality_bar_on_the_test_part(test_part_run: tuple[dict[str, Any], Path]) -> None:
+    """The release gate: the issue's bar, or the measured floor where the scorer is still short of it."""
+    summary, _ = test_part_run
+    gate = yaml.safe_load((SOURCE_ROOT / "evals" / "quality_bar.yaml").read_text())
+    bar, floors = gate["bar"], gate["floors"]
+    failures = []
+    for dim in CORE:
+        m, floor = summary["dimensions"][dim], floors.get(dim, {})
+        if m["qwk"] < floor.get("qwk", bar["qwk"]):
+            failures.append(f"{dim} QWK {m['qwk']} < {floor.get('qwk', bar['qwk'])}")
+        if m["within1"] < floor.get("within1", bar["within1"]):
+            failures.append(f"{dim} within-1 {m['within1']} < {floor.get('within1', bar['within1'])}")
+        if abs(m["smd"]) > floor.get("abs_smd", bar["abs_smd"]):
+            failures.append(f"{dim} |SMD| {abs(m['smd'])} > {floor.get('abs_smd', bar['abs_smd'])}")
+    if summary["pairs"]["accuracy"] < floors.get("pairs", bar["pairs"]):
+        failures.append(f"pairwise accuracy {summary['pairs']['accuracy']}")
+    failures += [f"pair {p} now wrong" for p in summary["pairs"]["wrong"] if p not in floors.get("pairs_wrong", [])]
+    failures += [f"gaming answer {g} scored above 2" for g in summary["gaming"]["over_2"]
+                 if g not in floors.get("gaming_over_2", [])]
+    failures += [f"injection raised {i}" for i in summary["injection"]["raised"]]
+    assert not failures, "the offline scorer regressed on the golden test part:\n" + "\n".join(failures)
+    # a floor that the scorer now beats should be raised (or removed once the bar is reached)
+    stale = [dim for dim in CORE for key in ("qwk", "within1") if key in floors.get(dim, {})
+             and summary["dimensions"][dim][key] >= bar[key]]
+    assert not stale, f"these dimensions now reach the bar; delete their floors in quality_bar.yaml: {stale}"

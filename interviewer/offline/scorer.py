@@ -328,7 +328,7 @@ def _substance_cap(a: Answer, tuning: OfflineTuning) -> tuple[int, str | None]:
     concrete = sum(s.count(t.NUMBER) + s.count(t.SPECIFIC_CONSTRAINT) for s in a.usable)
     fluff = sum(s.count(t.FLUFF) for s in a.sentences)
     if (total >= tuning.fluff_min_words and concrete * 100 / total < tuning.fluff_max_concrete_per_100
-            and fluff >= 3):
+            and fluff >= tuning.fluff_min_phrases):
         return 2, "long and confident but with almost nothing concrete"
     return 4, None
 

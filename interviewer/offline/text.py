@@ -296,6 +296,10 @@ INJECTION = _rx(
     r"\bbe (?:generous|lenient|kind) (?:with|in|when)\b", r"\bplease be (?:generous|lenient)\b",
     r"\b(?:mark|rate|flag|record|label) (?:me|this|the candidate)\b[^.]{0,20}\bstrong hire\b",
     r"\bthis (?:answer|response) (?:deserves|is worth|should (?:get|receive|score|be scored))\b",
+    # pleas and threats aimed at the grade rather than the question
+    r"\bif (?:this|my) (?:answer|response) (?:scores?|gets?|is (?:graded|rated|scored|marked))\b",
+    r"\b(?:a|any) (?:low|lower|bad|poor|failing) (?:score|grade|mark|rating)\b[^.]{0,40}\b(?:here|on this|for this|would)\b",
+    r"\bI'?m (?:trusting|begging|counting on) you\b[^.]{0,40}\b(?:score|grade|mark|rate|right thing)\b",
     # output that mimics the judge, and smuggled payloads
     r"[\"'](?:scores?|dimensions|impact_narrative|trade_offs|three_c|parl|experimentation|ml_depth|"
     r"culture|overall|hire_signal)[\"']\s*:",

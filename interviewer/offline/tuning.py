@@ -91,6 +91,7 @@ class OfflineTuning(_Strict):
     salad_fluff_rate: float = Field(default=0.01, gt=0)
     fluff_min_words: int = Field(default=60, gt=0)
     fluff_max_concrete_per_100: float = Field(default=1.5, ge=0)
+    fluff_min_phrases: int = Field(default=2, ge=1, description="confident filler phrases that mark fluff")
 
     @model_validator(mode="after")
     def _known_elements(self) -> OfflineTuning:
