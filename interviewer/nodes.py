@@ -51,6 +51,13 @@ def turn(role: Any, kind: Any, text: str, stage: str | None = None,
     return Turn(role=role, kind=kind, text=text, stage=stage, question_id=question_id)
 
 
+def rubric_context(retriever: Retriever, question: str, answer: str, *, company: str,
+                   round_id: str) -> list[ContextPassage]:
+    """The knowledge passages a judge sees for an answer (the same for interviews and evals)."""
+    passages = retriever.search(f"{question}\n{answer[:2000]}", k=4, company=company, round_id=round_id)
+    return [ContextPassage(id=p["id"], title=p["title"], section=p["section"], text=p["text"]) for p in passages]
+
+
 @dataclass(frozen=True)
 class Nodes:
     """The interview's steps, bound to the engine, index and data they use."""
@@ -161,12 +168,8 @@ class Nodes:
         """Fetch the rubric passages relevant to this question and answer."""
         question = self._question(state)
         stage = self._stage(state)
-        query = f"{question.text}\n{state['answer_parts'][-1][:2000]}"
-        passages = self.retriever.search(query, k=4, company=state["company"],
-                                         round_id=stage["round"])
-        context = [ContextPassage(id=p["id"], title=p["title"], section=p["section"],
-                                  text=p["text"]) for p in passages]
-        return {"context": context}
+        return {"context": rubric_context(self.retriever, question.text, state["answer_parts"][-1],
+                                          company=state["company"], round_id=stage["round"])}
 
     def score(self, state: InterviewState) -> dict[str, Any]:
         """Score the answer so far (after a probe: the answer with its follow-ups)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from interviewer.evaluation.metrics import Agreement, agreement
+from interviewer.evaluation.metrics import Agreement, agreement, qwk, smd
 from interviewer.golden import LabelledAnswer
 from interviewer.index import Retriever
 from interviewer.offline.scorer import Analysis, analyse
@@ -60,17 +60,7 @@ def levels(data: DimensionData, tuning: DimensionTuning, anchor_weight: float, e
 
 
 def objective(human: np.ndarray, scorer: np.ndarray) -> float:
-    """What fitting maximises: QWK, then within-1 agreement, with a penalty for bias."""
-    figures = agreement(list(human), list(scorer))
-    qwk = figures["qwk"] if np.isfinite(figures["qwk"]) else 0.0
-    bias = abs(figures["smd"]) if np.isfinite(figures["smd"]) else 1.0
-    return qwk + 0.25 * figures["within1"] - 0.5 * max(0.0, bias - 0.1)
-
-
-def _fast_objective(human: np.ndarray, scorer: np.ndarray) -> float:
-    # the same objective without the bootstrap interval (called thousands of times while fitting)
-    from interviewer.evaluation.metrics import qwk, smd
-
+    """What fitting maximises: QWK, then within-1 agreement, with a penalty for bias beyond 0.1."""
     k = qwk(list(human), list(scorer))
     within = float((np.abs(human - scorer) <= 1).mean())
     bias = abs(smd(list(human), list(scorer)))
@@ -81,7 +71,7 @@ def fit_dimension(data: DimensionData, start: DimensionTuning, anchor_weight: fl
                   elements: Sequence[str]) -> DimensionTuning:
     """Coordinate ascent over element weights and thresholds, starting from the current tuning."""
     def score(t: DimensionTuning) -> float:
-        return _fast_objective(data.labels, levels(data, t, anchor_weight, elements))
+        return objective(data.labels, levels(data, t, anchor_weight, elements))
 
     best, best_score = start, score(start)
     for _ in range(PASSES):
@@ -118,7 +108,7 @@ def fit(datasets: dict[str, DimensionData], current: OfflineTuning, fitted: str 
         total = 0.0
         for dim, data in datasets.items():
             dims[dim] = fit_dimension(data, current.dimensions[dim], anchor_weight, ELEMENTS[dim])
-            total += _fast_objective(data.labels, levels(data, dims[dim], anchor_weight, ELEMENTS[dim]))
+            total += objective(data.labels, levels(data, dims[dim], anchor_weight, ELEMENTS[dim]))
         if total > best_total:
             best_total = total
             best = current.model_copy(update={"dimensions": dims, "anchor_weight": anchor_weight, "fitted": fitted})
@@ -159,8 +149,7 @@ def analyse_all(answers: Sequence[LabelledAnswer], retriever: Retriever, tuning:
     """Detect elements once per answer, with the same anchors the live scorer would use."""
     analyses = []
     for a in answers:
-        anchors = [h for h in retriever.nearest_anchors(a.answer[:4000], k=5, round_id=a.round)
-                   if h["round"] == a.round]
+        anchors = retriever.nearest_anchors(a.answer[:4000], k=5, round_id=a.round)
         analyses.append(analyse(a.answer, list(a.scores), experience=a.experience, anchors=anchors, tuning=tuning))
         if progress:
             progress(1)

@@ -17,8 +17,9 @@ from interviewer.evaluation.metrics import agreement
 from interviewer.golden import AnswerPair, GoldenSet, LabelledAnswer, clean_twin_id, gaming_kind
 from interviewer.index import Retriever
 from interviewer.llm.cache import CACHE_SALT
+from interviewer.nodes import rubric_context
 from interviewer.rubric import Rubric
-from interviewer.state import ContextPassage, UsageRecord
+from interviewer.state import UsageRecord
 
 # The release bar for the offline scorer on the golden test part (issue 4).
 QUALITY_BAR = {"qwk": 0.70, "within1": 0.95, "abs_smd": 0.15, "pairs": 1.0, "gaming_max": 2, "injection_rises": 0}
@@ -99,12 +100,8 @@ class Scorer:
                  dims: Sequence[str], experience: bool) -> Scored:
         weights = _weights(self.rubric, round_id, experience, dims)
         anchors = self.retriever.nearest_anchors(answer[:4000], k=5, round_id=round_id)
-        context: list[ContextPassage] = []
-        if self.engine.uses_context:
-            found = self.retriever.search(f"{question}\n{answer[:2000]}", k=4, company=company,
-                                          round_id=round_id)
-            context = [ContextPassage(id=p["id"], title=p["title"], section=p["section"], text=p["text"])
-                       for p in found]
+        context = (rubric_context(self.retriever, question, answer, company=company, round_id=round_id)
+                   if self.engine.uses_context else [])
         request = ScoreRequest(question=question, kind="experience" if experience else "case",
                                company=company, round_id=round_id, answer=answer, weights=weights,
                                rubric=self.rubric, context=context, anchors=anchors)
