@@ -13,7 +13,8 @@ from typing import Any
 
 @dataclass
 class Step:
-    """One scripted reply: content, or a fault (429, 500, hang, refusal, empty, truncated)."""
+    """One scripted reply: content, or a fault (429, 500, hang, drop, drop_mid_stream, refusal,
+    empty, truncated); "drop" closes the connection after reading the request, sending nothing."""
 
     content: str = ""
     fault: str | None = None
@@ -93,6 +94,9 @@ class ScriptedServer:
                 self._send(handler, 500, {"error": {"message": "script exhausted"}})
                 return
             step = self.steps.pop(0)
+        if step.fault == "drop":
+            handler.close_connection = True
+            return
         if step.fault == "429":
             headers = {"Retry-After": str(step.retry_after)} if step.retry_after is not None else {}
             self._send(handler, 429, {"error": {"message": "rate limited"}}, headers)
@@ -130,7 +134,11 @@ class ScriptedServer:
         pieces = [text[i:i + max(1, len(text) // 3)] for i in range(0, len(text), max(1, len(text) // 3))]
         base = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "created": int(time.time()),
                 "model": body.get("model", "scripted")}
-        for piece in pieces:
+        for number, piece in enumerate(pieces):
+            if step.fault == "drop_mid_stream" and number == 1:
+                handler.close_connection = True
+                handler.wfile.flush()
+                return
             chunk = {**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
             handler.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
         final = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pytest
@@ -95,6 +96,52 @@ def test_connection_refused() -> None:
         model_for(srv, retries=0).complete([{"role": "user", "content": "x"}], model="m",
                                            temperature=0)
     assert exc.value.kind == "connection"
+
+
+def test_connection_refused_is_told_apart_from_a_dropped_one() -> None:
+    srv = ScriptedServer()
+    srv.stop()
+    with pytest.raises(LLMError) as exc:
+        model_for(srv, retries=0).complete([{"role": "user", "content": "x"}], model="m", temperature=0)
+    assert "refused" in str(exc.value) and "closed the connection" not in str(exc.value)
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_server_that_drops_the_request_says_so(server: ScriptedServer, streamed: bool) -> None:
+    server.script(Step(fault="drop"), Step(fault="drop"))
+    with pytest.raises(LLMError) as exc:
+        model_for(server, retries=1).complete([{"role": "user", "content": "x"}], model="m", temperature=0,
+                                             on_token=(lambda _: None) if streamed else None)
+    assert exc.value.kind == "dropped"
+    assert str(exc.value).startswith("The model server closed the connection without answering")
+    assert len(server.requests) == 2  # the client's retry was made, and dropped too
+
+
+def test_a_retry_after_a_drop_that_succeeds_is_a_normal_reply(server: ScriptedServer) -> None:
+    server.script(Step(fault="drop"), "fine")
+    assert model_for(server, retries=1).complete([{"role": "user", "content": "x"}], model="m",
+                                                 temperature=0).text == "fine"
+
+
+def test_drop_then_refused_says_the_server_probably_crashed(server: ScriptedServer) -> None:
+    def crash(body: dict[str, object]) -> Step:
+        threading.Thread(target=server.stop).start()  # the server goes away after this request
+        return Step(fault="drop")
+
+    server.responder = crash
+    with pytest.raises(LLMError) as exc:
+        model_for(server, retries=2).complete([{"role": "user", "content": "x"}], model="m", temperature=0)
+    assert exc.value.kind == "dropped" and "probably crashed" in str(exc.value)
+
+
+def test_stream_cut_midway_is_not_taken_for_a_whole_reply(server: ScriptedServer) -> None:
+    server.script(Step(content="Tell me about the launch you are proudest of.", fault="drop_mid_stream"))
+    tokens: list[str] = []
+    with pytest.raises(LLMError) as exc:
+        model_for(server).complete([{"role": "user", "content": "x"}], model="m", temperature=0.7,
+                                   on_token=tokens.append)
+    assert exc.value.kind == "dropped" and "before finishing its reply" in str(exc.value)
+    assert tokens  # the part that arrived was streamed; the engine falls back to the bank wording
 
 
 @pytest.mark.parametrize(("fault", "kind"), [("refusal", "refusal"), ("empty", "empty")])

@@ -5,6 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +228,27 @@ def test_follow_ups_keep_the_rounds_interviewer_and_aim_at_the_probed_gap(
     probed = view.prompt["probe_dimension"]
     gaps = next(d for d in view.scores[-1]["dimensions"] if d["dimension"] == probed)["missing"]
     assert gaps and gaps[0] in probe_request["messages"][1]["content"]
+
+
+def test_a_model_server_that_dies_mid_request_is_named_and_the_answer_kept(
+        tmp_path: Path, index: KnowledgeIndex) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "tests.dying_server"], stdout=subprocess.PIPE,
+                            text=True, cwd=Path(__file__).parent.parent)
+    try:
+        port = int(proc.stdout.readline())  # type: ignore[union-attr]
+        settings = Settings(data_dir=tmp_path / "data", interviewer_model="m", llm_max_retries=2,
+                            llm_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout=10)
+        service = InterviewService(settings, retriever=index, store=SessionStore(settings.sessions_db))
+        view = service.start("netflix", ["hiring_manager"], seed=1, engine="llm")
+        answer = SCRIPTED["hiring_manager"]["strong"]
+        view = service.answer(view.session_id, answer)
+        assert proc.wait(timeout=10) == -signal.SIGKILL  # it really died while judging
+    finally:
+        proc.kill()
+    notices = [t["text"] for t in view.transcript if t["kind"] == "notice"]
+    assert any("closed the connection without answering" in n and "offline scorer instead" in n
+               for n in notices), notices
+    assert not any(n.startswith("Could not reach") and "offline scorer" in n for n in notices)
+    assert [t["text"] for t in view.transcript if t["kind"] == "answer"] == [answer]
+    assert len(view.scores) == 1 and view.scores[0]["answer"] == answer
+    assert not view.finished and view.prompt is not None  # the interview goes on

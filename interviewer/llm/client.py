@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -14,8 +16,8 @@ from interviewer.errors import InterviewerError
 
 FormatMode = Literal["json_schema", "json_object_schema", "json_object", "prompt", "text"]
 STRUCTURED_MODES: tuple[FormatMode, ...] = ("json_schema", "json_object_schema", "json_object", "prompt")
-FaultKind = Literal["timeout", "rate_limit", "server", "connection", "refusal", "empty", "truncated",
-                    "bad_request", "auth"]
+FaultKind = Literal["timeout", "rate_limit", "server", "connection", "dropped", "refusal", "empty",
+                    "truncated", "bad_request", "auth"]
 Message = dict[str, str]
 
 
@@ -55,6 +57,66 @@ class ChatModel(Protocol):
                  on_token: Callable[[str], None] | None = None) -> ChatReply: ...
 
 
+UNREACHABLE = "Could not reach the model server: the connection was refused or could not be made."
+DROPPED = ("The model server closed the connection without answering (it may have crashed or "
+           "restarted).")
+STREAM_CUT = ("The model server closed the connection before finishing its reply (it may have "
+              "crashed or restarted).")
+DROPPED_THEN_UNREACHABLE = ("The model server closed the connection without answering, then stopped "
+                            "accepting connections: it has probably crashed.")
+
+# Connections the server dropped after a request was sent, during the current call (and its
+# retries): the openai client reports only the last attempt, which after a crash is "refused".
+_DROPS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("interviewer_llm_drops",
+                                                                          default=None)
+
+
+def _dropped_connection_errors() -> tuple[type[Exception], ...]:
+    """The transport errors that mean a sent request got no (complete) reply."""
+    import httpx2
+
+    return (httpx2.RemoteProtocolError, httpx2.ReadError)
+
+
+def _drop_watching_transport() -> Any:
+    """An HTTP transport that notes dropped connections before the client retries them."""
+    import httpx2
+
+    class DropWatchingTransport(httpx2.HTTPTransport):
+        def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+            try:
+                return super().handle_request(request)
+            except _dropped_connection_errors() as exc:
+                drops = _DROPS.get()
+                if drops is not None:
+                    drops.append(type(exc).__name__)
+                raise
+
+    return DropWatchingTransport()
+
+
+@contextmanager
+def _watching_drops() -> Iterator[list[str]]:
+    drops: list[str] = []
+    token = _DROPS.set(drops)
+    try:
+        yield drops
+    finally:
+        _DROPS.reset(token)
+
+
+def _connection_error(exc: BaseException, drops: Sequence[str]) -> LLMError:
+    """A connection failure as the candidate should read it: refused, or dropped mid-request."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, _dropped_connection_errors()):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        return LLMError("dropped", DROPPED)
+    if drops:
+        return LLMError("dropped", DROPPED_THEN_UNREACHABLE)
+    return LLMError("connection", UNREACHABLE)
+
+
 def schema_instruction(schema: type[BaseModel]) -> str:
     """The instruction that carries the schema when the server cannot enforce it."""
     return ("Reply with exactly one JSON object, no prose and no code fences, that validates "
@@ -66,11 +128,13 @@ class OpenAIChatModel:
 
     def __init__(self, *, api_key: str | None, base_url: str | None, timeout: float,
                  max_retries: int) -> None:
-        from openai import OpenAI
+        from openai import DefaultHttpxClient, OpenAI
 
         # A local server needs no key, but the client insists on one: a placeholder is sent.
+        transport = _drop_watching_transport()
         self._client = OpenAI(api_key=api_key or "not-needed", base_url=base_url,
-                              timeout=timeout, max_retries=max_retries)
+                              timeout=timeout, max_retries=max_retries,
+                              http_client=DefaultHttpxClient(transport=transport))
         self._modes: dict[str, FormatMode] = {}
         self._limit_param: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -84,13 +148,15 @@ class OpenAIChatModel:
             with self._lock:
                 limit = {self._limit_param.get(model, "max_tokens"): max_tokens}
         try:
-            return self._complete(list(messages), model, temperature, schema, limit, on_token)
+            with _watching_drops():
+                return self._complete(list(messages), model, temperature, schema, limit, on_token)
         except _LimitRejected:
             # newer OpenAI models refuse max_tokens and want max_completion_tokens
             with self._lock:
                 self._limit_param[model] = "max_completion_tokens"
             limit = {"max_completion_tokens": max_tokens or 0}
-            return self._complete(list(messages), model, temperature, schema, limit, on_token)
+            with _watching_drops():
+                return self._complete(list(messages), model, temperature, schema, limit, on_token)
 
     def _complete(self, messages: list[Message], model: str, temperature: float,
                   schema: type[BaseModel] | None, limit: dict[str, int],
@@ -143,26 +209,35 @@ class OpenAIChatModel:
         except openai.APITimeoutError as exc:
             raise LLMError("timeout", "The model server did not answer in time, even after retries.") from exc
         except openai.APIConnectionError as exc:
-            raise LLMError("connection", "Could not reach the model server.") from exc
+            raise _connection_error(exc, _DROPS.get() or []) from exc
         return _reply_from(completion, model, mode)
 
     def _stream(self, kwargs: dict[str, Any], on_token: Callable[[str], None],
                 mode: FormatMode) -> ChatReply:
+        import httpx2
+
         stream = self._client.chat.completions.create(
             **kwargs, stream=True, stream_options={"include_usage": True})
         parts: list[str] = []
         usage = Usage()
         finish = None
         refusal = ""
-        for chunk in stream:
-            if chunk.usage is not None:
-                usage = Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
-            for choice in chunk.choices:
-                if choice.delta.content:
-                    parts.append(choice.delta.content)
-                    on_token(choice.delta.content)
-                refusal += getattr(choice.delta, "refusal", None) or ""
-                finish = choice.finish_reason or finish
+        try:
+            for chunk in stream:
+                if chunk.usage is not None:
+                    usage = Usage(chunk.usage.prompt_tokens or 0, chunk.usage.completion_tokens or 0)
+                for choice in chunk.choices:
+                    if choice.delta.content:
+                        parts.append(choice.delta.content)
+                        on_token(choice.delta.content)
+                    refusal += getattr(choice.delta, "refusal", None) or ""
+                    finish = choice.finish_reason or finish
+        except httpx2.TimeoutException as exc:  # the body is read outside the client's retries
+            raise LLMError("timeout", "The model server stopped sending its reply in time.", usage) from exc
+        except httpx2.TransportError as exc:
+            raise LLMError("dropped", STREAM_CUT, usage) from exc
+        if finish is None and not refusal:  # the stream ended without saying why: it was cut
+            raise LLMError("dropped", STREAM_CUT, usage)
         return _checked("".join(parts), refusal, finish, usage, kwargs["model"], mode)
 
 
