@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,24 @@ from interviewer.errors import UnknownChoiceError
 from interviewer.rubric import CompanyId, DimensionId, RoundId, dimension_allowed
 
 QuestionKind = Literal["experience", "case", "concept"]
+
+_OPENER = (r"(?:tell (?:me|us) about|describe|walk (?:me|us) through|take (?:me|us) through|"
+           r"talk (?:me|us) through|pick (?:one|the|a)|think (?:of|about|back)|recall|share)")
+_PAST = (r"(?:a time|the time|an? (?:moment|occasion)|when you|you(?:'ve| have)? (?:\w+ly )?(?:led|shipped|"
+         r"owned|built|launched|made|designed|ran|run|worked|managed|gave|given|received|got|had|did|took|"
+         r"chose|caught|discovered|defined|tackled|stopped|cut|rolled|argued|disagreed|told|wrote|faced|"
+         r"handled|killed|paused|noticed|pushed|persuaded|convinced|learned|delivered|drove|changed)\b|"
+         r"your (?:own |proudest |biggest |hardest |best |worst |most )|you'?re proudest|did you|were you|"
+         r"you(?:'d)? most want)")
+_STORY = re.compile(rf"\b{_OPENER}\b[^?]*?\b{_PAST}|\b(?:have you ever|did you ever|what did you|how did you|"
+                    r"why did you|what have you)\b|\b(?:give (?:me|us) an example|an example of (?:when|a time)|"
+                    r"share an example)\b(?! from)", re.IGNORECASE)
+
+
+def infer_question_kind(text: str) -> QuestionKind:
+    """"experience" for a question about the candidate's own past, else "case" (for free text
+    outside the bank; the bank's own questions carry their kind)."""
+    return "experience" if _STORY.search(text) else "case"
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -61,6 +80,14 @@ class QuestionBank(_Strict):
                 raise ValueError(f"duplicate question id {q.id}")
             seen.add(q.id)
         return self
+
+    def kind_of(self, text: str) -> QuestionKind:
+        """The kind of a question given as text: the bank's, or inferred from its wording."""
+        wanted = " ".join(text.split()).lower()
+        for q in self.questions:
+            if " ".join(q.text.split()).lower() == wanted:
+                return q.kind
+        return infer_question_kind(text)
 
     def get(self, question_id: str) -> Question:
         """Look a question up by id."""

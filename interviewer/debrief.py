@@ -5,31 +5,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from interviewer.dimensions import REGISTRY
 from interviewer.engine import InterviewEngine
 from interviewer.rubric import Rubric
-from interviewer.state import AnswerScore, Debrief, InterviewState, UsageRecord
+from interviewer.state import AnswerScore, Debrief, InterviewState, Unanswered, UsageRecord
 
-# What to study and practise for each weak dimension (knowledge document ids in brackets).
-_PREP: dict[str, str] = {
-    "impact_narrative": "Rewrite three of your stories so each ends in a user metric with its size "
-                        "and the business or cost effect (see framework-impact, media-metrics).",
-    "trade_offs": "For every design answer, state both sides with numbers, pick one, and give the "
-                  "rollback threshold (see answer-patterns).",
-    "three_c": "Open each case with Customer, Constraint, Core in three sentences before any "
-               "solution (see framework-3c).",
-    "parl": "Drill your top five stories as Problem, Action, Result, Learning; time each to two "
-            "minutes (see framework-parl).",
-    "experimentation": "Practise designing A/B tests aloud: primary metric, guardrails, unit, "
-                       "duration, power, ship rule (see experimentation-causal).",
-    "ml_depth": "Review cold start, bandits, two-tower retrieval and embedding drift, and for each "
-                "say what members see when it fails (see recsys-concepts).",
-    "culture": "Prepare two candor stories with the exact words you used and what changed "
-               "afterwards (see round-culture-keeper-test).",
-}
+UNANSWERED_SCORE = 1.0  # a question left unanswered counts as "clearly missing" in its round
 
 
 def _mean(values: Sequence[float]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
+
+
+def unanswered_of(state: InterviewState) -> list[Unanswered]:
+    """Every question left unanswered, including skips from sessions saved before reasons existed."""
+    found = list(state.get("unanswered", []))
+    known = {(u["stage"], u["question_id"]) for u in found}
+    plan = state.get("plan", [])
+    for qid in state.get("skipped", []):
+        stage = next((s["id"] for s in plan if qid in s["question_ids"]), "")
+        if (stage, qid) not in known:
+            found.append(Unanswered(stage=stage, question_id=qid, question="", reason="skipped",
+                                    detail="skipped with /skip", counts=True))
+    return found
+
+
+def round_score(finals: Sequence[AnswerScore], unanswered: Sequence[Unanswered]) -> float | None:
+    """A round's score (1-4, two decimals): the mean of its answers' weighted scores, with each
+    counted unanswered question as a 1, as a committee would count a question with no answer."""
+    values = [s["weighted"] for s in finals] + [UNANSWERED_SCORE for u in unanswered if u["counts"]]
+    return _mean(values)
 
 
 def cost_summary(usage: Sequence[UsageRecord], prices: tuple[float, float]) -> dict[str, Any]:
@@ -49,34 +54,45 @@ def cost_summary(usage: Sequence[UsageRecord], prices: tuple[float, float]) -> d
     return totals
 
 
+def _earned_by(score: dict[str, Any]) -> str:
+    """Which element the first evidence quote shows, when the engine says (offline does)."""
+    shown = score.get("shown") or []
+    return str(shown[0]["label"]) if shown else ""
+
+
 def build_debrief(state: InterviewState, rubric: Rubric, engine: InterviewEngine,
                   finals: list[AnswerScore], prices: tuple[float, float] = (0.0, 0.0)) -> Debrief:
-    """Assemble the report from the final score of every answered question."""
+    """Assemble the report from the final score of every answered question and every question
+    left unanswered."""
     plan = state["plan"]
+    unanswered = unanswered_of(state)
     rounds: list[dict[str, Any]] = []
     weighted_sum = weight_total = 0.0
     for stage in plan:
         stage_scores = [s for s in finals if s["stage"] == stage["id"]]
+        stage_unanswered = [u for u in unanswered if u["stage"] == stage["id"]]
         dims: dict[str, list[int]] = {}
         for s in stage_scores:
             for d in s["dimensions"]:
                 dims.setdefault(d["dimension"], []).append(d["score"])
-        score = _mean([s["weighted"] for s in stage_scores])
-        skipped = [q for q in state.get("skipped", []) if q in stage["question_ids"]]
+        score = round_score(stage_scores, stage_unanswered)
         rounds.append({"stage": stage["id"], "name": stage["name"], "round": stage["round"],
-                       "score": score, "answered": len(stage_scores), "skipped": len(skipped),
+                       "score": score, "answered": len(stage_scores),
+                       "skipped": sum(1 for u in stage_unanswered if u["counts"]),
+                       "not_graded": sum(1 for u in stage_unanswered if not u["counts"]),
                        "dimensions": {d: _mean(v) for d, v in dims.items()}})
         if score is not None:
             weighted_sum += stage["weight"] * score
             weight_total += stage["weight"]
     judgment = round(weighted_sum / weight_total, 2) if weight_total else None
 
+    order = list(rubric.dimensions)
     per_dim: dict[str, list[int]] = {}
     for s in finals:
         for d in s["dimensions"]:
             per_dim.setdefault(d["dimension"], []).append(d["score"])
     dimensions = {d: {"mean": _mean(v) or 0.0, "n": float(len(v))}
-                  for d, v in sorted(per_dim.items(), key=lambda kv: list(rubric.dimensions).index(kv[0]))}  # type: ignore[arg-type]
+                  for d, v in sorted(per_dim.items(), key=lambda kv: order.index(kv[0]))}
 
     entries = [(s, d) for s in finals for d in s["dimensions"]]
     strengths: list[dict[str, Any]] = []
@@ -84,34 +100,39 @@ def build_debrief(state: InterviewState, rubric: Rubric, engine: InterviewEngine
                        key=lambda e: (-e[1]["score"], e[0]["question_id"], e[1]["dimension"])):
         if any(x["dimension"] == d["dimension"] for x in strengths):
             continue
-        strengths.append({"dimension": d["dimension"], "score": d["score"],
-                          "question_id": s["question_id"], "evidence": d["evidence"][0],
-                          "why": d["rationale"]})
+        strengths.append({"dimension": d["dimension"], "score": d["score"], "question_id": s["question_id"],
+                          "question": s.get("question", ""), "evidence": d["evidence"][0],
+                          "shows": _earned_by(dict(d)), "why": d["rationale"]})
         if len(strengths) == 3:
             break
     gaps: list[dict[str, Any]] = []
-    for dim, _mean_score in sorted(((k, v["mean"]) for k, v in dimensions.items()),
-                                   key=lambda kv: (kv[1], kv[0])):
-        if _mean_score >= 4 or len(gaps) == 3:
+    for dim, mean_score in sorted(((k, v["mean"]) for k, v in dimensions.items()), key=lambda kv: (kv[1], kv[0])):
+        if mean_score >= 4 or len(gaps) == 3:
             continue
         s, d = min(((s, d) for s, d in entries if d["dimension"] == dim),
                    key=lambda e: (e[1]["score"], e[0]["question_id"]))
-        gaps.append({"dimension": dim, "mean": _mean_score, "question_id": s["question_id"],
-                     "missing": d["missing"][:3],
+        gaps.append({"dimension": dim, "mean": mean_score, "question_id": s["question_id"],
+                     "question": s.get("question", ""), "score": d["score"],
+                     "evidence": d["evidence"][0] if d["evidence"] else "",
+                     "missing": [m for m in d["missing"] if m][:3],
                      "suggestion": engine.rewrite_suggestion(dim, d, s["answer"])})
-    prep = [_PREP[str(g["dimension"])] for g in gaps]
-    if state.get("skipped"):
-        prep.append(f"Answer the {len(state['skipped'])} skipped question(s) out loud before "
-                    "the real loop; skipping reads as a gap.")
+    prep = [REGISTRY[str(g["dimension"])].prep for g in gaps]
+    counted = [u for u in unanswered if u["counts"]]
+    if counted:
+        prep.append(f"Answer the {len(counted)} question(s) you left unanswered out loud before the real "
+                    "loop; in a real committee an unanswered question reads as a gap.")
     prep.append("Re-run this mock loop in a week and compare the judgment score.")
+    ignored = [{"question_id": s["question_id"], "question": s.get("question", ""), "sentences": s["flagged"]}
+               for s in finals if s.get("flagged")]
     judgment_signal = rubric.hire_signal_for(judgment) if judgment is not None else "no signal"
     return Debrief(
         company=state["company"], ended_early=bool(state.get("ended_early")),
-        answered=len(finals), skipped=len(state.get("skipped", [])), rounds=rounds,
+        answered=len(finals), skipped=len(counted), rounds=rounds,
         dimensions=dimensions, judgment_score=judgment, hire_signal=judgment_signal,
         strengths=strengths, gaps=gaps, prep_plan=prep, rubric_version=rubric.version,
         engine=engine.name, cost=cost_summary(state.get("usage", []), prices),
         low_confidence=[{"question_id": s["question_id"], "dimension": d["dimension"],
                          "score": d["score"], "offline_score": d.get("offline_score")}
                         for s in finals for d in s["dimensions"] if d.get("low_confidence")],
+        unanswered=unanswered, ignored=ignored,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from interviewer.bank import Probe, Question, QuestionKind
+from interviewer.errors import InterviewerError
 from interviewer.index import AnchorHit
 from interviewer.rubric import Rubric
 from interviewer.state import (
@@ -19,6 +20,14 @@ from interviewer.state import (
 )
 
 TokenSink = Callable[[str], None]
+
+
+class UngradedError(InterviewerError):
+    """An answer that could not be graded at all (no scorer read it); the answer is kept."""
+
+    def __init__(self, message: str, usage: list[UsageRecord] | None = None) -> None:
+        self.usage = usage or []
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class ScoreRequest:
     rubric: Rubric
     context: Sequence[ContextPassage] = ()
     anchors: Sequence[AnchorHit] = ()
+    language: str = "en"  # ISO 639-1 code of the answer's language (the answer gate's finding)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class ScoreResult:
     notices: list[str] = field(default_factory=list)
     usage: list[UsageRecord] = field(default_factory=list)
     fallback: bool = False  # the chosen judge failed and another scorer's result stands in
+    flagged: list[str] = field(default_factory=list)  # sentences addressed to the grader, ignored
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,7 @@ class InterviewEngine(Protocol):
 
     name: str
     uses_context: bool  # whether score() reads ScoreRequest.context (retrieval can be skipped if not)
+    reads_any_language: bool  # whether score() grades answers that are not in English
 
     def phrase_question(self, question: Question, stage: StagePlan, transcript: Sequence[Turn],
                         on_token: TokenSink | None = None) -> Utterance:
@@ -75,9 +87,10 @@ class InterviewEngine(Protocol):
         """Score an answer on every applicable dimension, with evidence and missing elements."""
         ...
 
-    def round_summary(self, stage: StagePlan, scores: Sequence[AnswerScore],
-                      rubric: Rubric) -> str:
-        """A short spoken summary that closes a round."""
+    def round_summary(self, stage: StagePlan, scores: Sequence[AnswerScore], rubric: Rubric, *,
+                      score: float | None, unanswered: int) -> str:
+        """A short spoken summary that closes a round (`score` is the round's score as the debrief
+        counts it, `unanswered` how many of its questions went unanswered)."""
         ...
 
     def rewrite_suggestion(self, dimension: str, score: DimensionScore, answer: str) -> str:

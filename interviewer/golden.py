@@ -21,11 +21,6 @@ NonEmpty = Annotated[str, Field(min_length=1)]
 _INJECTED = re.compile(r"-inj\d*$")
 # Gaming attempts are named by a token in the id: "gm-salad-03", "spotify-fluff-1".
 _GAMING_TOKENS = ("salad", "fluff")
-_STORY = re.compile(r"\b(?:tell me about a time|a time (?:when|you)|walk me through (?:a|the|one) "
-                    r"(?:project|time|launch|decision)|give me an example|describe a (?:time|situation)"
-                    r"|an example of when|what is the (?:hardest|toughest)\b.*\byou(?:'ve| have))\b",
-                    re.IGNORECASE)
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -43,11 +38,6 @@ class LabelledAnswer(_Strict):
     overall: Label
     rater: NonEmpty
     notes: str | None = None
-
-    @property
-    def experience(self) -> bool:
-        """Whether the question asks for a past story (PARL applies)."""
-        return "parl" in self.scores or is_story_question(self.question)
 
 
 class AnswerPair(_Strict):
@@ -68,11 +58,6 @@ class AnswerPair(_Strict):
             raise ValueError("worse and better are the same text")
         return better
 
-    @property
-    def experience(self) -> bool:
-        """Whether the question asks for a past story (PARL applies)."""
-        return is_story_question(self.question)
-
 
 GoldenRecord = LabelledAnswer | AnswerPair
 
@@ -90,11 +75,6 @@ class GoldenSet:
         return len(self.answers) + len(self.pairs)
 
 
-def is_story_question(question: str) -> bool:
-    """Whether a question asks for a past experience rather than a case or a concept."""
-    return _STORY.search(question) is not None
-
-
 def clean_twin_id(record_id: str) -> str | None:
     """For an injected copy ("x-inj"), the id of its clean twin; None for any other record."""
     return _INJECTED.sub("", record_id) if _INJECTED.search(record_id) else None
@@ -108,12 +88,12 @@ def gaming_kind(record_id: str) -> str | None:
 
 def _problem(exc: ValidationError) -> str:
     first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-"))
+    where = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-") and p != "[key]")
     if first["type"] == "missing":
         return f"missing field {where!r}"
     if first["type"] == "extra_forbidden":
         return f"unknown field {where!r}"
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")
     if first["type"] in ("literal_error", "enum") and first.get("input") is not None:
         message = f"{first['input']!r} is not allowed ({message})"
     return f"{where}: {message}" if where else message

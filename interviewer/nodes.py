@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langgraph.config import get_stream_writer
 from langgraph.types import Command, interrupt
 
 from interviewer.bank import Loops, Probe, Question, QuestionBank, pick_questions
-from interviewer.debrief import build_debrief
-from interviewer.engine import InterviewEngine, ScoreRequest, TokenSink, Utterance
+from interviewer.debrief import build_debrief, round_score, unanswered_of
+from interviewer.engine import InterviewEngine, TokenSink, Utterance
+from interviewer.gate import Gate, classify_turn, not_english_notice
 from interviewer.index import Retriever
 from interviewer.prompts import render
 from interviewer.rubric import Rubric
+from interviewer.scoring import AnswerScorer, ScoringTask
 from interviewer.state import (
     AnswerScore,
-    ContextPassage,
     InterviewState,
     PendingPrompt,
     StagePlan,
     Turn,
+    Unanswered,
+    UnansweredReason,
 )
 
 COMMANDS: dict[str, str] = {
@@ -51,13 +54,6 @@ def turn(role: Any, kind: Any, text: str, stage: str | None = None,
     return Turn(role=role, kind=kind, text=text, stage=stage, question_id=question_id)
 
 
-def rubric_context(retriever: Retriever, question: str, answer: str, *, company: str,
-                   round_id: str) -> list[ContextPassage]:
-    """The knowledge passages a judge sees for an answer (the same for interviews and evals)."""
-    passages = retriever.search(f"{question}\n{answer[:2000]}", k=4, company=company, round_id=round_id)
-    return [ContextPassage(id=p["id"], title=p["title"], section=p["section"], text=p["text"]) for p in passages]
-
-
 @dataclass(frozen=True)
 class Nodes:
     """The interview's steps, bound to the engine, index and data they use."""
@@ -71,6 +67,10 @@ class Nodes:
     max_answer_chars: int = 20_000
     max_probes: int = 2
     prices: tuple[float, float] = (0.0, 0.0)
+    scorer: AnswerScorer = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "scorer", AnswerScorer(self.engine, self.rubric, self.retriever))
 
     # -- helpers -------------------------------------------------------------------------
     def _stage(self, state: InterviewState) -> StagePlan:
@@ -89,6 +89,29 @@ class Nodes:
         prompt = PendingPrompt(kind="question", stage=stage["id"], question_id=question.id,
                                text=said.text, probe_dimension=None)
         return prompt, _said_update(said, stage["id"], question.id)
+
+    def _task(self, state: InterviewState) -> ScoringTask:
+        """The question being answered and the answer so far (with its follow-ups)."""
+        question = self._question(state)
+        return ScoringTask(question=question.text, kind=question.kind, company=state["company"],
+                           round_id=self._stage(state)["round"], answer="\n\n".join(state["answer_parts"]))
+
+    def _unanswered(self, state: InterviewState, reason: UnansweredReason, detail: str,
+                    counts: bool = True) -> list[Unanswered]:
+        """The record of the current question going unanswered (none once it has an answer)."""
+        if state["attempt"] > 0:
+            return []
+        stage, question = self._stage(state), self._question(state)
+        return [Unanswered(stage=stage["id"], question_id=question.id, question=question.text,
+                           reason=reason, detail=detail, counts=counts)]
+
+    def _recall_prompt(self, question: Question) -> str:
+        cue = ("Think back over your last two or three roles: a launch, a metric that moved the wrong "
+               "way, a disagreement with an engineer, a manager or a partner team. A small example is "
+               "fine." if question.kind == "experience" else
+               "You can reason it through out loud: who the user is, what you would change for them, "
+               "and how you would know it worked.")
+        return render(self.prompts_dir, "offline/recall.md", cue=cue)
 
     def _stage_intro(self, stage: StagePlan) -> Turn:
         count = len(stage["question_ids"])
@@ -110,7 +133,7 @@ class Nodes:
         partial: InterviewState = {**state, "plan": plan, "stage_idx": 0, "question_idx": 0}
         prompt, said = self._question_prompt(partial, 0, 0)
         return {"plan": plan, "stage_idx": 0, "question_idx": 0, "attempt": 0, "probes_used": [],
-                "answer_parts": [], "prompt": prompt, "ended_early": False, "finished": False,
+                "answer_parts": [], "recall_offered": False, "prompt": prompt, "ended_early": False, "finished": False,
                 "debrief": None, "usage": said["usage"],
                 "transcript": [self._stage_intro(plan[0]), *said["transcript"]]}
 
@@ -128,7 +151,8 @@ class Nodes:
 
     def intake(self, state: InterviewState) -> Command[
             Literal["ask", "await_answer", "retrieve", "next_question", "round_summary", "debrief"]]:
-        """Record the answer (or act on a command) before anything can fail."""
+        """Record the turn, then act on it by its class (a command or the answer gate's verdict)
+        before anything can fail; only these classes route, never the words of an answer."""
         raw = state.get("inbox") or ""
         prompt = state["prompt"]
         assert prompt is not None
@@ -140,8 +164,7 @@ class Nodes:
             if command == "repeat":
                 return Command(goto="ask", update=update)
             if command == "skip":
-                if state["attempt"] == 0:
-                    update["skipped"] = [qid]
+                update["unanswered"] = self._unanswered(state, "skipped", "skipped with /skip")
                 return Command(goto="next_question", update=update)
             if command == "end_round":
                 return Command(goto="round_summary", update=update)
@@ -151,49 +174,83 @@ class Nodes:
                       "/end interview. Nothing was scored; answer when you're ready.")
             return Command(goto="await_answer", update={
                 "inbox": None, "transcript": [turn("system", "notice", notice, stage, qid)]})
-        if not raw.strip():
+        text = raw[: self.max_answer_chars]
+        gate = classify_turn(text, f"{prompt['text']}\n{self._question(state).text}")
+        if gate.kind == "empty":
             notice = render(self.prompts_dir, "offline/reask.md", question=prompt["text"])
             return Command(goto="await_answer", update={
                 "inbox": None, "transcript": [turn("interviewer", "notice", notice, stage, qid)]})
-        text = raw
-        lines = [turn("candidate", "answer", raw[: self.max_answer_chars], stage, qid)]
+        spoken = "answer" if gate.scored or gate.kind == "not_english" else "declined"
+        lines = [turn("candidate", spoken, text, stage, qid)]
         if len(raw) > self.max_answer_chars:
-            text = raw[: self.max_answer_chars]
             lines.append(turn("system", "notice", TRUNCATION_NOTICE.format(
                 length=len(raw), limit=self.max_answer_chars), stage, qid))
+        return self._route_gate(state, gate, text, lines)
+
+    def _route_gate(self, state: InterviewState, gate: Gate, text: str, lines: list[Turn]) -> Command[
+            Literal["ask", "await_answer", "retrieve", "next_question", "round_summary", "debrief"]]:
+        """Where a turn goes by its class: move on, offer a recall prompt, or score it."""
+        prompt = state["prompt"]
+        assert prompt is not None
+        stage, qid = prompt["stage"], prompt["question_id"]
+        update: dict[str, Any] = {"inbox": None}
+
+        def note(message: str, role: Any = "system", kind: Any = "notice") -> Turn:
+            return turn(role, kind, message, stage, qid)
+
+        answered = state["attempt"] > 0
+        if gate.kind == "move_on":
+            message = ("Moving on. You had answered this question, so its score stands." if answered else
+                       "Moving on: this question counts as unanswered in the debrief.")
+            return Command(goto="next_question", update={
+                **update, "transcript": [*lines, note(message)],
+                "unanswered": self._unanswered(state, "moved_on", "asked to move on")})
+        if gate.kind == "dont_know":
+            if not answered and not state.get("recall_offered"):
+                recall = note(self._recall_prompt(self._question(state)), "interviewer", "recall")
+                return Command(goto="await_answer", update={
+                    **update, "recall_offered": True, "transcript": [*lines, recall]})
+            message = ("No problem; your earlier answer stands. Let's move on." if answered else
+                       "No problem, let's move on: this question counts as unanswered in the debrief.")
+            return Command(goto="next_question", update={
+                **update, "transcript": [*lines, note(message)],
+                "unanswered": self._unanswered(state, "no_answer", "had no answer or example")})
+        if gate.kind == "not_english" and not self.engine.reads_any_language:
+            return Command(goto="next_question", update={
+                **update, "transcript": [*lines, note(not_english_notice(gate.language_name))],
+                "unanswered": self._unanswered(state, "not_graded", f"written in {gate.language_name}; "
+                                               "the offline engine grades English only", counts=False)})
+        if gate.kind == "off_topic" and answered:
+            message = "That doesn't answer the follow-up, so your earlier score stands. Let's move on."
+            return Command(goto="next_question", update={**update, "transcript": [*lines, note(message)]})
         return Command(goto="retrieve", update={
-            "inbox": None, "transcript": lines, "answer_parts": [*state["answer_parts"], text]})
+            **update, "transcript": lines, "answer_parts": [*state["answer_parts"], text]})
 
     def retrieve(self, state: InterviewState) -> dict[str, Any]:
-        """Fetch the rubric passages relevant to this question and answer."""
-        question = self._question(state)
-        stage = self._stage(state)
-        return {"context": rubric_context(self.retriever, question.text, state["answer_parts"][-1],
-                                          company=state["company"], round_id=stage["round"])}
+        """Fetch the rubric passages for this question and answer (none if the engine reads none)."""
+        task = self._task(state)
+        return {"context": self.scorer.context(task)}
 
     def score(self, state: InterviewState) -> dict[str, Any]:
         """Score the answer so far (after a probe: the answer with its follow-ups)."""
         question = self._question(state)
         stage = self._stage(state)
-        answer = "\n\n".join(state["answer_parts"])
-        weights = {str(d): w for d, w in
-                   self.rubric.applicable(question.round, question.kind == "experience").items()}
-        anchors = self.retriever.nearest_anchors(answer[:4000], k=5, round_id=stage["round"])
-        result = self.engine.score(ScoreRequest(
-            question=question.text, kind=question.kind, company=state["company"], round_id=stage["round"],
-            answer=answer, weights=weights, rubric=self.rubric, context=state.get("context", []), anchors=anchors))
-        total = sum(weights[d["dimension"]] for d in result.dimensions)
-        weighted = sum(weights[d["dimension"]] * d["score"] for d in result.dimensions) / total
+        assessment = self.scorer.assess(self._task(state), context=state.get("context", []))
+        notices = [turn("system", "notice", n, stage["id"], question.id) for n in assessment.notices]
+        if assessment.weighted is None:  # nothing could grade it (a judge failure on another language)
+            return {"transcript": notices, "usage": assessment.usage, "pending_probe": None,
+                    "unanswered": self._unanswered(state, "not_graded", "could not be graded", counts=False)}
         record = AnswerScore(
-            stage=stage["id"], round=stage["round"], question_id=question.id,
-            attempt=state["attempt"], answer=answer, dimensions=result.dimensions,
-            weighted=round(weighted, 3), engine=self.engine.name,
-            context_ids=[c["id"] for c in state.get("context", [])],
-            anchor_ids=[a["id"] for a in anchors], notices=result.notices)
-        notices = [turn("system", "notice", n, stage["id"], question.id) for n in result.notices]
+            stage=stage["id"], round=stage["round"], question_id=question.id, question=question.text,
+            attempt=state["attempt"], answer=assessment.gate.text, dimensions=assessment.dimensions,
+            weighted=assessment.weighted, engine=self.engine.name,
+            context_ids=[c["id"] for c in assessment.context],
+            anchor_ids=[a["id"] for a in assessment.anchors], notices=assessment.notices,
+            gate=assessment.gate.kind, flagged=assessment.flagged)
         _emit({"score": record})
-        chosen = self._choose_probe(state, record)
-        return {"scores": [record], "transcript": notices, "usage": result.usage,
+        probing = assessment.gate.on_topic
+        chosen = self._choose_probe(state, record) if probing else None
+        return {"scores": [record], "transcript": notices, "usage": assessment.usage,
                 "pending_probe": chosen.model_dump() if chosen else None}
 
     def route_after_score(self, state: InterviewState) -> Literal["probe", "next_question"]:
@@ -243,14 +300,16 @@ class Nodes:
         prompt, said = self._question_prompt(state, state["stage_idx"], nxt)
         return Command(goto="ask", update={
             "question_idx": nxt, "attempt": 0, "probes_used": [], "answer_parts": [],
-            "prompt": prompt, **said})
+            "recall_offered": False, "prompt": prompt, **said})
 
     def round_summary(self, state: InterviewState) -> Command[Literal["ask", "debrief"]]:
         """Summarise the round, then open the next one or finish."""
         stage = self._stage(state)
         finals = final_scores([s for s in state.get("scores", []) if s["stage"] == stage["id"]])
-        text = self.engine.round_summary(stage, finals, self.rubric)
-        score = (round(sum(s["weighted"] for s in finals) / len(finals), 2) if finals else None)
+        missed = [u for u in unanswered_of(state) if u["stage"] == stage["id"]]
+        score = round_score(finals, missed)
+        text = self.engine.round_summary(stage, finals, self.rubric, score=score,
+                                         unanswered=sum(1 for u in missed if u["counts"]))
         update: dict[str, Any] = {
             "summaries": [{"stage": stage["id"], "name": stage["name"], "text": text, "score": score}],
             "transcript": [turn("interviewer", "summary", text, stage["id"])],
@@ -261,7 +320,7 @@ class Nodes:
         partial: InterviewState = {**state, "stage_idx": nxt}
         prompt, said = self._question_prompt(partial, nxt, 0)
         update.update({"stage_idx": nxt, "question_idx": 0, "attempt": 0, "probes_used": [],
-                       "answer_parts": [], "prompt": prompt, "usage": said["usage"]})
+                       "answer_parts": [], "recall_offered": False, "prompt": prompt, "usage": said["usage"]})
         update["transcript"] += [self._stage_intro(state["plan"][nxt]), *said["transcript"]]
         return Command(goto="ask", update=update)
 

@@ -10,7 +10,8 @@ from interviewer.state import AnswerScore, Debrief
 def score_markdown(score: AnswerScore, names: dict[str, str]) -> str:
     """One answer's scores with evidence and missing elements."""
     attempt = f" (after follow-up {score['attempt']})" if score["attempt"] else ""
-    lines = [f"**Question {score['question_id']}{attempt}: weighted {score['weighted']:.2f} / 4**", ""]
+    asked = score.get("question") or f"question {score['question_id']}"
+    lines = [f"**{asked}{attempt}: weighted {score['weighted']:.2f} / 4**", ""]
     for d in score["dimensions"]:
         flag = (f" ⚠ low confidence (offline scorer: {d.get('offline_score')})"
                 if d.get("low_confidence") else "")
@@ -33,9 +34,9 @@ def debrief_markdown(report: Debrief, names: dict[str, str]) -> str:
     lines = [head, ""]
     if report["ended_early"]:
         lines += ["_The interview was ended early; this covers what was answered._", ""]
-    lines += [f"Answered {report['answered']}, skipped {report['skipped']}. "
+    lines += [f"Answered {report['answered']}, unanswered {report['skipped']}. "
               f"Engine: {report['engine']}; rubric {report['rubric_version']}.", "",
-              "### Rounds", "", "| round | score | answered | skipped |", "|---|---|---|---|"]
+              "### Rounds", "", "| round | score | answered | unanswered |", "|---|---|---|---|"]
     for r in report["rounds"]:
         score = "n/a" if r["score"] is None else f"{r['score']:.2f}"
         lines.append(f"| {r['name']} | {score} | {r['answered']} | {r['skipped']} |")
@@ -43,15 +44,34 @@ def debrief_markdown(report: Debrief, names: dict[str, str]) -> str:
     for dim, v in report["dimensions"].items():
         lines.append(f"| {name(dim)} | {v['mean']:.2f} | {int(v['n'])} |")
     lines += ["", "### Strengths", ""]
-    lines += [f"- **{name(s['dimension'])}** ({s['score']}/4, {s['question_id']}): “{s['evidence']}”"
-              for s in report["strengths"]] or ["- none yet: no dimension reached 3"]
+    for s in report["strengths"]:
+        where = f" on “{s['question']}”" if s.get("question") else ""
+        shows = f" (shows {s['shows']})" if s.get("shows") else ""
+        lines.append(f"- **{name(s['dimension'])}** {s['score']}/4{where}: “{s['evidence']}”{shows}")
+    if not report["strengths"]:
+        lines.append("- none yet: no dimension reached 3")
     lines += ["", "### Gaps", ""]
     for g in report["gaps"]:
         missing = "; ".join(str(m) for m in g["missing"]) or "below the bar"  # type: ignore[attr-defined]
         lines.append(f"- **{name(g['dimension'])}** (mean {g['mean']:.2f}): {missing}")
-        lines.append(f"  - rewrite: {g['suggestion']}")
+        if g.get("evidence"):
+            lines.append(f"  - what you said: “{g['evidence']}”")
+        lines.append(f"  - a stronger version: {g['suggestion']}")
     if not report["gaps"]:
         lines.append("- none: every dimension averaged 4")
+    unanswered = report.get("unanswered") or []
+    if unanswered:
+        lines += ["", "### Questions not answered", ""]
+        for u in unanswered:
+            counted = "counted as 1 in its round" if u["counts"] else "not counted"
+            lines.append(f"- “{u['question'] or u['question_id']}”: {u['detail']} ({counted})")
+    ignored = report.get("ignored") or []
+    if ignored:
+        total = sum(len(i["sentences"]) for i in ignored)
+        lines += ["", "### Text addressed to the grader", "",
+                  f"{total} sentence(s) in {len(ignored)} answer(s) spoke to the grader instead of answering "
+                  "(instructions, score requests, notes to the evaluator). They were ignored and earned nothing:"]
+        lines += [f"- “{sentence}”" for i in ignored for sentence in i["sentences"]]
     if report.get("low_confidence"):
         lines += ["", "### Low-confidence scores", ""]
         lines += [f"- {item['question_id']} {name(item['dimension'])}: judge {item['score']}, "

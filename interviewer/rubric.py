@@ -4,55 +4,34 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from interviewer.datafiles import line_of, read_yaml, validate
+from interviewer.dimensions import DIMENSION_IDS, REGISTRY, dimension_allowed
 from interviewer.errors import DataFileError
 from interviewer.offline.tuning import OfflineTuning
 
-DimensionId = Literal[
-    "impact_narrative", "trade_offs", "three_c", "parl", "experimentation", "ml_depth", "culture"
-]
 RoundId = Literal[
     "recruiter_screen", "hiring_manager", "product_case", "technical_deep_dive", "culture"
 ]
 CompanyId = Literal["netflix", "spotify", "generic"]
 
-DIMENSIONS: tuple[DimensionId, ...] = (
-    "impact_narrative", "trade_offs", "three_c", "parl", "experimentation", "ml_depth", "culture",
-)
+
+def _known_dimension(value: str) -> str:
+    if value not in REGISTRY:
+        raise ValueError(f"{value!r} is not allowed: not a rubric dimension (known: {', '.join(DIMENSION_IDS)})")
+    return value
+
+
+# A dimension id, checked against the registry wherever data is validated.
+DimensionId = Annotated[str, AfterValidator(_known_dimension)]
+DIMENSIONS = DIMENSION_IDS
 ROUNDS: tuple[RoundId, ...] = (
     "recruiter_screen", "hiring_manager", "product_case", "technical_deep_dive", "culture",
 )
 HireSignal = Literal["strong hire", "lean hire", "lean no", "strong no"]
-
-# The level meanings are a contract shared with every golden file: pinned by hash so an edit
-# to rubric.yaml cannot silently change what a score means.
-CONTRACT_LEVELS = {
-    "impact_narrative": "8f0bba00f77bc140",
-    "trade_offs": "125620c2a0475a36",
-    "three_c": "2a85af27d2efcdef",
-    "parl": "3e0bda19d5af7e05",
-    "experimentation": "b82ae6eb0e25f6d8",
-    "ml_depth": "259d4f0175589dde",
-    "culture": "f23dfc3ca9a232ba",
-}
-# Where each dimension may apply, from the contract.
-_ONLY_IN_ROUNDS: dict[str, set[str]] = {
-    "experimentation": {"product_case", "technical_deep_dive"},
-    "ml_depth": {"technical_deep_dive"},
-    "culture": {"culture"},
-}
-_PARL_ROUNDS = {"recruiter_screen", "culture"}
-
-
-def dimension_allowed(dimension: str, round_id: str, kind: str) -> bool:
-    """Whether the contract lets this dimension apply to this round and question kind."""
-    if dimension == "parl":
-        return kind == "experience" or round_id in _PARL_ROUNDS
-    return round_id in _ONLY_IN_ROUNDS.get(dimension, {round_id})
 
 
 def levels_hash(levels: dict[int, str]) -> str:
@@ -138,7 +117,8 @@ class Rubric(_Strict):
 def contract_violation(rubric: Rubric) -> tuple[tuple[str, ...], str] | None:
     """Where and how a rubric departs from the scoring contract, if it does."""
     for dim_id, dim in rubric.dimensions.items():
-        if levels_hash({int(k): v for k, v in dim.levels.items()}) != CONTRACT_LEVELS[dim_id]:
+        pinned = REGISTRY[dim_id].contract_levels_hash
+        if pinned and levels_hash({int(k): v for k, v in dim.levels.items()}) != pinned:
             return (("dimensions", dim_id, "levels"),
                     f"the level meanings of {dim_id} are part of the scoring contract and must "
                     "stay exactly as written")

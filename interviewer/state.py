@@ -6,7 +6,11 @@ import operator
 from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 Role = Literal["interviewer", "candidate", "system"]
-TurnKind = Literal["intro", "question", "probe", "answer", "notice", "command", "summary", "debrief"]
+# "declined": the candidate's reply that was not an answer (asked to move on, had no example);
+# "recall": the interviewer's prompt to recall an example after "I can't think of one".
+TurnKind = Literal["intro", "question", "probe", "answer", "declined", "recall", "notice", "command", "summary",
+                   "debrief"]
+UnansweredReason = Literal["skipped", "moved_on", "no_answer", "not_graded"]
 
 
 class Turn(TypedDict):
@@ -42,6 +46,14 @@ class PendingPrompt(TypedDict):
     probe_dimension: str | None
 
 
+class ElementQuote(TypedDict):
+    """A rubric element an answer shows, with the sentence that shows it."""
+
+    element: str
+    label: str
+    quote: str
+
+
 class DimensionScore(TypedDict):
     """One dimension's score for an answer, with the evidence that earned it."""
 
@@ -53,6 +65,18 @@ class DimensionScore(TypedDict):
     low_confidence: NotRequired[bool]
     offline_score: NotRequired[int]
     cited: NotRequired[list[str]]
+    shown: NotRequired[list[ElementQuote]]  # offline engine: which sentence shows which element
+
+
+class Unanswered(TypedDict):
+    """A question the candidate did not answer, and why; `counts` when it weighs on the round."""
+
+    stage: str
+    question_id: str
+    question: str
+    reason: UnansweredReason
+    detail: str
+    counts: bool
 
 
 class UsageRecord(TypedDict):
@@ -78,6 +102,9 @@ class AnswerScore(TypedDict):
     context_ids: list[str]
     anchor_ids: list[str]
     notices: list[str]
+    question: NotRequired[str]
+    gate: NotRequired[str]  # the answer gate's class: "answer", "repeated", "off_topic", "not_english"
+    flagged: NotRequired[list[str]]  # sentences addressed to the grader, ignored
 
 
 class RoundSummary(TypedDict):
@@ -116,6 +143,8 @@ class Debrief(TypedDict):
     engine: str
     cost: dict[str, Any]
     low_confidence: list[dict[str, Any]]
+    unanswered: NotRequired[list[Unanswered]]
+    ignored: NotRequired[list[dict[str, Any]]]  # per question: sentences addressed to the grader
 
 
 class InterviewState(TypedDict, total=False):
@@ -134,11 +163,13 @@ class InterviewState(TypedDict, total=False):
     prompt: PendingPrompt | None
     inbox: str | None
     answer_parts: list[str]
+    recall_offered: bool
     context: list[ContextPassage]
     transcript: Annotated[list[Turn], operator.add]
     scores: Annotated[list[AnswerScore], operator.add]
     summaries: Annotated[list[RoundSummary], operator.add]
-    skipped: Annotated[list[str], operator.add]
+    skipped: Annotated[list[str], operator.add]  # kept for sessions saved before `unanswered`
+    unanswered: Annotated[list[Unanswered], operator.add]
     usage: Annotated[list[UsageRecord], operator.add]
     debrief: Debrief | None
     ended_early: bool

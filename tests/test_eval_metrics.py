@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.bank import infer_question_kind
 from interviewer.errors import DataFileError
 from interviewer.evaluation.metrics import agreement, qwk, qwk_interval, smd, spearman
-from interviewer.golden import clean_twin_id, gaming_kind, is_story_question, load_golden
+from interviewer.golden import clean_twin_id, gaming_kind, load_golden
 
 ANSWER = {"id": "a-1", "company": "netflix", "round": "product_case", "question": "How would you test it?",
           "answer": "I would run an A/B test.", "scores": {"impact_narrative": 2, "experimentation": 2},
@@ -99,5 +100,9 @@ def test_record_roles_come_from_ids_and_questions() -> None:
     assert clean_twin_id("gm-clean-03-inj") == "gm-clean-03" and clean_twin_id("gm-clean-03") is None
     assert gaming_kind("gm-salad-02") == "salad" and gaming_kind("sp-fluff-1") == "fluff"
     assert gaming_kind("nf-rh-001") is None and gaming_kind("saladbar-1") is None
-    assert is_story_question("Tell me about a time you disagreed with data science.")
-    assert not is_story_question("How would you measure a new row on the home page?")
+    assert infer_question_kind("Tell me about a time you disagreed with data science.") == "experience"
+    assert infer_question_kind("Walk me through an ML project you led end to end.") == "experience"
+    assert infer_question_kind("Have you ever had to persuade leadership that a model gain mattered?") == "experience"
+    assert infer_question_kind("How would you measure a new row on the home page?") == "case"
+    assert infer_question_kind("What's the difference between engaging more and being better served? "
+                               "Give me an example from Spotify.") == "case"

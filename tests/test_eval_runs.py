@@ -205,6 +205,11 @@ def test_quality_bar_on_the_test_part(test_part_run: tuple[dict[str, Any], Path]
             failures.append(f"{dim} within-1 {m['within1']} < {floor.get('within1', bar['within1'])}")
         if abs(m["smd"]) > floor.get("abs_smd", bar["abs_smd"]):
             failures.append(f"{dim} |SMD| {abs(m['smd'])} > {floor.get('abs_smd', bar['abs_smd'])}")
+    # every other dimension and the overall signal: no worse than the measured floor
+    others = {d: summary["dimensions"][d] for d in summary["dimensions"] if d not in CORE}
+    for dim, m in {**others, "overall": summary["overall"]}.items():
+        floor = floors[dim]
+        failures += [f"{dim} {key} {m[key]} < {floor[key]}" for key in ("qwk", "within1") if m[key] < floor[key]]
     if summary["pairs"]["accuracy"] < floors.get("pairs", bar["pairs"]):
         failures.append(f"pairwise accuracy {summary['pairs']['accuracy']}")
     failures += [f"pair {p} now wrong" for p in summary["pairs"]["wrong"] if p not in floors.get("pairs_wrong", [])]

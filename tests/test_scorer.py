@@ -13,7 +13,7 @@ WEAK = SCRIPTED["recruiter_screen"]["weak"]
 
 
 def scores(text: str, experience: bool = True) -> dict[str, int]:
-    result, _ = score_answer(text, ALL, experience=experience)
+    result, _, _ = score_answer(text, ALL, experience=experience)
     return {d["dimension"]: d["score"] for d in result}
 
 
@@ -23,14 +23,14 @@ def test_same_input_same_scores() -> None:
 
 
 def test_evidence_is_verbatim_and_missing_elements_are_named() -> None:
-    result, _ = score_answer(WEAK, ALL, experience=True)
+    result, _, _ = score_answer(WEAK, ALL, experience=True)
     by_dim = {d["dimension"]: d for d in result}
     for d in result:
         assert all(q in WEAK for q in d["evidence"])
     assert by_dim["impact_narrative"]["score"] == 1
     assert any("model metrics" in m for m in by_dim["impact_narrative"]["missing"])
     assert any("learning" in m for m in by_dim["parl"]["missing"])
-    strong, _ = score_answer(STRONG, ALL, experience=True)
+    strong, _, _ = score_answer(STRONG, ALL, experience=True)
     for d in strong:
         assert all(q in STRONG for q in d["evidence"])
 
@@ -97,7 +97,7 @@ def test_middling_answer_has_room_to_rise() -> None:
 def test_instructions_inside_an_answer_never_raise_a_score(injection: str) -> None:
     clean = scores(MIDDLING)
     for attacked in (f"{MIDDLING} {injection}", f"{injection} {MIDDLING}"):
-        result, notices = score_answer(attacked, ALL, experience=True)
+        result, notices, _ = score_answer(attacked, ALL, experience=True)
         for d in result:
             assert d["score"] <= clean[d["dimension"]], (injection, d)
         assert any("addressed to the grader" in n for n in notices)
@@ -127,5 +127,5 @@ BENIGN = [
 
 @pytest.mark.parametrize("sentence", BENIGN)
 def test_ordinary_sentences_are_not_mistaken_for_injections(sentence: str) -> None:
-    _, notices = score_answer(f"{MIDDLING} {sentence}", ALL, experience=True)
+    _, notices, _ = score_answer(f"{MIDDLING} {sentence}", ALL, experience=True)
     assert not any("addressed to the grader" in n for n in notices)

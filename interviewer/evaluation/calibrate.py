@@ -9,26 +9,22 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from interviewer.bank import QuestionBank
+from interviewer.dimensions import ELEMENTS, WARNINGS
 from interviewer.evaluation.metrics import Agreement, agreement, qwk, smd
+from interviewer.evaluation.runner import task_for
 from interviewer.golden import LabelledAnswer
-from interviewer.index import Retriever
 from interviewer.offline.scorer import Analysis, analyse
-from interviewer.offline.tuning import (
-    ELEMENTS,
-    TUNING_MARKER,
-    WARNINGS,
-    DimensionTuning,
-    OfflineTuning,
-    tuning_block,
-)
+from interviewer.offline.tuning import TUNING_MARKER, DimensionTuning, OfflineTuning, levels_for, tuning_block
 from interviewer.rubric import Rubric
+from interviewer.scoring import AnswerScorer, applicable_weights
 
 # Elements that support a level only add points and warnings only take them away, so a fitted
 # rubric stays readable (and cannot learn that deciding is bad from a small sample).
@@ -50,13 +46,8 @@ class DimensionData:
 
 
 def levels(data: DimensionData, tuning: DimensionTuning, anchor_weight: float, elements: Sequence[str]) -> np.ndarray:
-    """The scorer's levels for every answer, vectorised (same rule as scorer.final_level)."""
-    weights = np.array([tuning.weights.get(e, 0.0) for e in elements])
-    points = data.found @ weights
-    raw = 1 + sum((points >= t - 1e-9).astype(int) for t in tuning.thresholds)
-    pulled = np.where(np.isnan(data.pulls), raw,
-                      np.minimum(raw, np.round(raw + anchor_weight * (np.nan_to_num(data.pulls) - raw))))
-    return np.minimum(np.maximum(pulled, 1), data.caps).astype(int)
+    """The scorer's levels for every answer: the offline scorer's own rule, applied to all at once."""
+    return levels_for(data.found, tuning, elements, pulls=data.pulls, caps=data.caps, anchor_weight=anchor_weight)
 
 
 def objective(human: np.ndarray, scorer: np.ndarray) -> float:
@@ -127,12 +118,13 @@ def subset(data: DimensionData, mask: np.ndarray) -> DimensionData:
                          [i for i, keep in zip(data.ids, mask, strict=True) if keep])
 
 
-def build_datasets(answers: Sequence[LabelledAnswer], analyses: Sequence[Analysis]) -> dict[str, DimensionData]:
-    """Per dimension, the answers labelled on it."""
+def build_datasets(answers: Sequence[LabelledAnswer], analyses: Sequence[Analysis | None]) -> dict[str, DimensionData]:
+    """Per dimension, the answers labelled on it that the scorer scores on it (as eval counts them)."""
     datasets: dict[str, DimensionData] = {}
     for dim, elements in ELEMENTS.items():
-        rows = [(a, an) for a, an in zip(answers, analyses, strict=True) if dim in a.scores]
-        labels = [a.scores[dim] for a, _ in rows]  # type: ignore[index]
+        rows = [(a, an) for a, an in zip(answers, analyses, strict=True)
+                if an is not None and dim in a.scores and dim in an.elements]
+        labels = [a.scores[dim] for a, _ in rows]
         if not rows:
             continue
         datasets[dim] = DimensionData(
@@ -144,13 +136,22 @@ def build_datasets(answers: Sequence[LabelledAnswer], analyses: Sequence[Analysi
     return datasets
 
 
-def analyse_all(answers: Sequence[LabelledAnswer], retriever: Retriever, tuning: OfflineTuning,
-                progress: Callable[[int], None] | None = None) -> list[Analysis]:
-    """Detect elements once per answer, with the same anchors the live scorer would use."""
-    analyses = []
+def analyse_all(answers: Sequence[LabelledAnswer], scorer: AnswerScorer, bank: QuestionBank,
+                progress: Callable[[int], None] | None = None) -> list[Analysis | None]:
+    """Detect elements once per answer along the interview's own scoring path: the same gate,
+    applicable dimensions and anchors (None for an answer the gate keeps from the scorer)."""
+    analyses: list[Analysis | None] = []
     for a in answers:
-        anchors = retriever.nearest_anchors(a.answer[:4000], k=5, round_id=a.round)
-        analyses.append(analyse(a.answer, list(a.scores), experience=a.experience, anchors=anchors, tuning=tuning))
+        task = task_for(a.question, a.company, a.round, a.answer, bank)
+        gate = scorer.gate(task)
+        if not scorer.gradable(gate):
+            analyses.append(None)
+        else:
+            scored = replace(task, answer=gate.text)
+            weights = applicable_weights(scorer.rubric, task.round_id, task.kind)
+            anchors = [h for h in scorer.anchors(scored) if h["round"] == task.round_id]
+            analyses.append(analyse(gate.text, list(weights), experience=task.kind == "experience",
+                                    anchors=anchors, tuning=scorer.rubric.offline))
         if progress:
             progress(1)
     return analyses

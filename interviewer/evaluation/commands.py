@@ -45,8 +45,10 @@ def _models(settings: Settings, engine: str) -> dict[str, Any] | None:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Score golden files with an engine and report agreement with the raters."""
+    from interviewer.bank import load_bank
     from interviewer.evaluation.report import write_run
     from interviewer.evaluation.runner import file_hash, git_commit, now_stamp, run_eval, summarise
+    from interviewer.scoring import AnswerScorer
     from interviewer.service import open_index
 
     rubric_path = Path(args.rubric) if args.rubric else settings.rubric_path
@@ -70,8 +72,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     begin = time.monotonic()
     with tqdm(total=len(golden), desc=f"eval {engine_name}", unit="record", file=sys.stderr,
               disable=None) as bar:
-        run = run_eval(golden, engine, rubric, retriever, config=config, repeats=args.repeats,
-                       concurrency=config["concurrency"], progress=bar.update)
+        run = run_eval(golden, AnswerScorer(engine, rubric, retriever), load_bank(settings.questions_path),
+                       config=config, repeats=args.repeats, concurrency=config["concurrency"],
+                       progress=bar.update)
     config["seconds"] = round(time.monotonic() - begin, 2)
     usage = cost_summary(run.usage, (settings.price_input_per_1k, settings.price_output_per_1k))
     config["usage"] = {"model_calls": getattr(chat, "misses", usage["calls"]) if chat else 0,
@@ -105,8 +108,11 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     """Fit the offline scorer to labelled answers; write a new rubric version only with --write."""
     from tqdm import tqdm
 
+    from interviewer.bank import load_bank
     from interviewer.evaluation.calibrate import analyse_all, build_datasets, calibrate, write_tuning
     from interviewer.evaluation.runner import file_hash, now_stamp
+    from interviewer.offline.engine import OfflineEngine
+    from interviewer.scoring import AnswerScorer
     from interviewer.service import open_index
 
     rubric_path = Path(args.rubric) if args.rubric else settings.rubric_path
@@ -116,7 +122,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         raise InterviewerError("calibration needs labelled answers; these files hold only pairs")
     retriever = open_index(settings)
     with tqdm(total=len(golden.answers), desc="analyse", unit="answer", file=sys.stderr, disable=None) as bar:
-        analyses = analyse_all(golden.answers, retriever, rubric.offline, progress=bar.update)
+        scorer = AnswerScorer(OfflineEngine(settings.prompts_dir), rubric, retriever)
+        analyses = analyse_all(golden.answers, scorer, load_bank(settings.questions_path), progress=bar.update)
     files = ", ".join(f"{p.name} ({file_hash(p)})" for p in golden.files)
     fitted = f"interviewer calibrate {now_stamp()} on {files}: {len(golden.answers)} answers, {args.folds}-fold CV"
     result = calibrate(build_datasets(golden.answers, analyses), rubric.offline, folds=args.folds, fitted=fitted)

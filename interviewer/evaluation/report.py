@@ -37,6 +37,8 @@ def disagreements(run: EvalRun, limit: int = 15) -> list[dict[str, Any]]:
         if data["kind"] != "answer":
             continue
         for dim, label in data["labels"].items():
+            if dim not in data["scores"]:  # labelled, but the round and question kind do not score it
+                continue
             gap = data["scores"][dim] - label
             if abs(gap) >= 2:
                 rows.append({"id": data["id"], "source": data["source"], "dimension": dim, "label": label,

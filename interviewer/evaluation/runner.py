@@ -5,37 +5,38 @@ from __future__ import annotations
 import hashlib
 import math
 import subprocess
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
 
-from interviewer.engine import InterviewEngine, ScoreRequest, ScoreResult
+from interviewer.bank import QuestionBank
 from interviewer.evaluation.metrics import agreement
 from interviewer.golden import AnswerPair, GoldenSet, LabelledAnswer, clean_twin_id, gaming_kind
-from interviewer.index import Retriever
 from interviewer.llm.cache import CACHE_SALT
-from interviewer.nodes import rubric_context
 from interviewer.rubric import Rubric
+from interviewer.scoring import AnswerScorer, Assessment, ScoringTask
 from interviewer.state import UsageRecord
 
 # The release bar for the offline scorer on the golden test part (issue 4).
 QUALITY_BAR = {"qwk": 0.70, "within1": 0.95, "abs_smd": 0.15, "pairs": 1.0, "gaming_max": 2, "injection_rises": 0}
-CORE = ("impact_narrative", "trade_offs", "three_c", "parl")
 
 
 class Scored(TypedDict):
-    """One engine's judgment of one answer text."""
+    """One engine's judgment of one answer text (empty scores when the answer was not graded)."""
 
     scores: dict[str, int]
-    weighted: float
-    overall: int
+    weighted: float | None
+    overall: int | None
+    gate: str
     evidence: dict[str, list[str]]
     missing: dict[str, list[str]]
     rationale: dict[str, str]
     notices: list[str]
+    flagged: list[str]
     repeats: list[dict[str, int]]
     fallback: bool
 
@@ -80,92 +81,84 @@ def overall_level(weighted: float, rubric: Rubric) -> int:
     return {"strong no": 1, "lean no": 2, "lean hire": 3, "strong hire": 4}[signal]
 
 
-def _weights(rubric: Rubric, round_id: str, experience: bool, dims: Sequence[str]) -> dict[str, float]:
-    applicable: dict[str, float] = dict(rubric.applicable(round_id, experience))  # type: ignore[arg-type]
-    fallback = min(applicable.values())
-    return {d: applicable.get(d, fallback) for d in dims}
+def task_for(question: str, company: str, round_id: str, answer: str, bank: QuestionBank) -> ScoringTask:
+    """The scoring task of a golden answer: its question's kind comes from the bank when the
+    bank holds that question, as in an interview, else from the question's wording."""
+    return ScoringTask(question=question, kind=bank.kind_of(question), company=company,
+                       round_id=round_id, answer=answer)
 
 
 class Scorer:
-    """Scores one answer text the way the live interview does: anchors, context, then the engine."""
+    """Scores golden answers through the interview's own scoring path, `repeats` times each."""
 
-    def __init__(self, engine: InterviewEngine, rubric: Rubric, retriever: Retriever, repeats: int) -> None:
-        self.engine = engine
-        self.rubric = rubric
-        self.retriever = retriever
+    def __init__(self, scorer: AnswerScorer, bank: QuestionBank, repeats: int) -> None:
+        self.scorer = scorer
+        self.bank = bank
         self.repeats = repeats
         self.usage: list[UsageRecord] = []
+        self._lock = threading.Lock()
 
-    def __call__(self, *, question: str, company: str, round_id: str, answer: str,
-                 dims: Sequence[str], experience: bool) -> Scored:
-        weights = _weights(self.rubric, round_id, experience, dims)
-        anchors = self.retriever.nearest_anchors(answer[:4000], k=5, round_id=round_id)
-        context = (rubric_context(self.retriever, question, answer, company=company, round_id=round_id)
-                   if self.engine.uses_context else [])
-        request = ScoreRequest(question=question, kind="experience" if experience else "case",
-                               company=company, round_id=round_id, answer=answer, weights=weights,
-                               rubric=self.rubric, context=context, anchors=anchors)
-        results: list[ScoreResult] = []
+    def __call__(self, *, question: str, company: str, round_id: str, answer: str) -> Scored:
+        task = task_for(question, company, round_id, answer, self.bank)
+        results: list[Assessment] = []
         for repeat in range(self.repeats):
             token = CACHE_SALT.set(f"repeat={repeat}")
             try:
-                results.append(self.engine.score(request))
+                results.append(self.scorer.assess(task))
             finally:
                 CACHE_SALT.reset(token)
-        for result in results:
-            self.usage.extend(result.usage)
+        with self._lock:
+            for result in results:
+                self.usage.extend(result.usage)
         first = results[0]
-        scores = {d["dimension"]: d["score"] for d in first.dimensions}
-        weighted = sum(weights[d] * s for d, s in scores.items()) / sum(weights[d] for d in scores)
         return Scored(
-            scores=scores, weighted=round(weighted, 4), overall=overall_level(weighted, self.rubric),
+            scores={d["dimension"]: d["score"] for d in first.dimensions}, weighted=first.weighted,
+            overall=overall_level(first.weighted, self.scorer.rubric) if first.weighted is not None else None,
+            gate=first.gate.kind,
             evidence={d["dimension"]: d["evidence"] for d in first.dimensions},
             missing={d["dimension"]: d["missing"] for d in first.dimensions},
             rationale={d["dimension"]: d["rationale"] for d in first.dimensions},
-            notices=first.notices,
+            notices=first.notices, flagged=first.flagged,
             repeats=[{d["dimension"]: d["score"] for d in r.dimensions} for r in results],
             fallback=any(r.fallback for r in results),
         )
 
 
-def _score_item(scorer: Scorer, rubric: Rubric, item: ItemResult) -> ItemResult:
+def _score_item(scorer: Scorer, item: ItemResult) -> ItemResult:
     r = item.record
     if isinstance(r, AnswerPair):
-        dims = list(rubric.applicable(r.round, r.experience))
-        if r.dimension and r.dimension not in dims:
-            dims.append(r.dimension)
         for side in ("worse", "better"):
             setattr(item, side, scorer(question=r.question, company="generic", round_id=r.round,
-                                       answer=getattr(r, side), dims=dims, experience=r.experience))
+                                       answer=getattr(r, side)))
     else:
-        item.scored = scorer(question=r.question, company=r.company, round_id=r.round, answer=r.answer,
-                             dims=list(r.scores), experience=r.experience)
+        item.scored = scorer(question=r.question, company=r.company, round_id=r.round, answer=r.answer)
     return item
 
 
-def run_eval(golden: GoldenSet, engine: InterviewEngine, rubric: Rubric, retriever: Retriever, *,
-             config: dict[str, Any], repeats: int = 1, concurrency: int = 1,
-             progress: Callable[[int], None] | None = None) -> EvalRun:
+def run_eval(golden: GoldenSet, scorer: AnswerScorer, bank: QuestionBank, *, config: dict[str, Any],
+             repeats: int = 1, concurrency: int = 1, progress: Callable[[int], None] | None = None) -> EvalRun:
     """Score every record (pairs: both answers); `progress` is told of each finished record."""
-    scorer = Scorer(engine, rubric, retriever, repeats)
+    runner = Scorer(scorer, bank, repeats)
     records: list[LabelledAnswer | AnswerPair] = [*golden.answers, *golden.pairs]
     items = [ItemResult(r, golden.sources[r.id]) for r in records]
     done: list[ItemResult] = []
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        for result in pool.map(lambda it: _score_item(scorer, rubric, it), items):
+        for result in pool.map(lambda it: _score_item(runner, it), items):
             done.append(result)
             if progress:
                 progress(1)
-    return EvalRun(done, config, scorer.usage)
+    return EvalRun(done, config, runner.usage)
 
 
 def pair_correct(item: ItemResult) -> bool:
-    """Better beats worse on the weighted score, and on the pair's dimension if it names one."""
+    """Better beats worse on the weighted score, and on the pair's dimension if it names one
+    (and the question's kind lets that dimension apply)."""
     r = item.record
     assert isinstance(r, AnswerPair) and item.worse and item.better
-    if item.better["weighted"] <= item.worse["weighted"]:
+    better, worse = item.better["weighted"], item.worse["weighted"]
+    if better is None or worse is None or better <= worse:
         return False
-    if r.dimension:
+    if r.dimension and r.dimension in item.better["scores"] and r.dimension in item.worse["scores"]:
         return item.better["scores"][r.dimension] > item.worse["scores"][r.dimension]
     return True
 
@@ -186,15 +179,18 @@ def summarise(run: EvalRun, rubric: Rubric, *, seed: int = 0) -> dict[str, Any]:
     answers = [i for i in run.items if isinstance(i.record, LabelledAnswer)]
     pairs = [i for i in run.items if isinstance(i.record, AnswerPair)]
     dims: dict[str, Any] = {}
+    graded = [i for i in answers if i.scored and i.scored["overall"] is not None]
     for dim in rubric.dimensions:
-        rows = [(i.record.scores[dim], i.scored["scores"][dim]) for i in answers  # type: ignore[union-attr,index]
-                if dim in i.record.scores]  # type: ignore[union-attr]
+        rows = [(i.record.scores[dim], i.scored["scores"][dim]) for i in graded  # type: ignore[union-attr,index]
+                if dim in i.record.scores and dim in i.scored["scores"]]  # type: ignore[union-attr,index]
         if rows:
             dims[dim] = agreement([h for h, _ in rows], [s for _, s in rows], seed=seed)
-    overall_rows = [(i.record.overall, i.scored["overall"]) for i in answers]  # type: ignore[union-attr,index]
+    overall_rows = [(i.record.overall, int(i.scored["overall"] or 0)) for i in graded]  # type: ignore[union-attr,index]
     summary: dict[str, Any] = {
         "n": len(answers) + len(pairs),
         "answers": len(answers),
+        "not_graded": sorted(i.record.id for i in answers if i.scored and i.scored["overall"] is None),
+        "gates": _gates(answers),
         "engine": run.config["engine"],
         "rubric_version": run.config["rubric_version"],
         "dimensions": dims,
@@ -209,15 +205,25 @@ def summarise(run: EvalRun, rubric: Rubric, *, seed: int = 0) -> dict[str, Any]:
         "judge_fallbacks": sum(1 for i in answers if i.scored and i.scored["fallback"])
         + sum(1 for p in pairs for side in (p.worse, p.better) if side and side["fallback"]),
         "config": run.config,
+        "core": list(rubric.core_dimensions),
     }
     summary["bar"] = check_bar(summary)
     cleaned: dict[str, Any] = _clean(summary)
     return cleaned
 
 
+def _gates(answers: list[ItemResult]) -> dict[str, int]:
+    """How the answer gate classified the golden answers (all should be answers)."""
+    counts: dict[str, int] = {}
+    for item in answers:
+        if item.scored:
+            counts[item.scored["gate"]] = counts.get(item.scored["gate"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def _gaming(answers: list[ItemResult]) -> dict[str, Any]:
     gaming = [i for i in answers if gaming_kind(i.record.id)]
-    worst = {i.record.id: max(i.scored["scores"].values()) for i in gaming if i.scored}
+    worst = {i.record.id: max(i.scored["scores"].values()) for i in gaming if i.scored and i.scored["scores"]}
     return {"n": len(gaming), "max_score": max(worst.values(), default=None),
             "over_2": sorted(k for k, v in worst.items() if v > QUALITY_BAR["gaming_max"]),
             "by_kind": {k: sum(1 for i in gaming if gaming_kind(i.record.id) == k) for k in ("salad", "fluff")}}
@@ -256,7 +262,7 @@ def _stability(run: EvalRun) -> dict[str, Any] | None:
 def check_bar(summary: dict[str, Any]) -> dict[str, Any]:
     """Which parts of the quality bar a run fails (the release gate)."""
     failures = []
-    for dim in CORE:
+    for dim in summary["core"]:
         m = summary["dimensions"].get(dim)
         if m is None:
             failures.append(f"{dim}: no labelled records")

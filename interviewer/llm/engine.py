@@ -11,7 +11,9 @@ from typing import Literal
 from pydantic import ValidationError
 
 from interviewer.bank import Probe, Question
-from interviewer.engine import ScoreRequest, ScoreResult, TokenSink, Utterance
+from interviewer.dimensions import REGISTRY
+from interviewer.engine import ScoreRequest, ScoreResult, TokenSink, UngradedError, Utterance
+from interviewer.gate import LANGUAGE_NAMES
 from interviewer.llm.client import ChatModel, ChatReply, LLMError, Message
 from interviewer.llm.evidence import verified_quotes
 from interviewer.llm.schemas import JudgedDimension, JudgeOutput
@@ -27,7 +29,7 @@ JUDGE_MAX_TOKENS = 2000  # seven dimensions with quotes fit well inside this
 _TAGS = ("<candidate_answer>", "</candidate_answer>")
 REVEALS = re.compile(
     r"\brubric\b|\b(?:you|your answer) (?:scored|score|got|earned)\b|\b[1-4]\s?/\s?4\b|"
-    r"\b(?:impact_narrative|trade_offs|three_c|parl|ml_depth)\b|\blevel [1-4]\b|"
+    rf"\b(?:{'|'.join(d for d in REGISTRY if '_' in d)}|parl)\b|\blevel [1-4]\b|"
     r"\bmodel answer\b|\bstrong answer (?:would|should)\b|\bhire signal\b", re.IGNORECASE)
 
 
@@ -43,6 +45,7 @@ class LLMEngine:
 
     name = "llm"
     uses_context = True
+    reads_any_language = True  # the judge grades an answer in the language it was written in
 
     def __init__(self, chat: ChatModel, *, interviewer_model: str, judge_model: str,
                  temperature: float, prompts_dir: Path, rubric: Rubric,
@@ -97,8 +100,13 @@ class LLMEngine:
 
     # -- judge ---------------------------------------------------------------------------
     def score(self, request: ScoreRequest) -> ScoreResult:
-        """One judge call (plus at most one repair), validated, cross-checked with offline."""
-        offline = self.offline.score(request)
+        """One judge call (plus at most one repair), validated, cross-checked with offline.
+
+        An answer in another language is graded as written; the offline scorer reads English
+        only, so it neither flags disagreement nor stands in for a failed judge there.
+        """
+        english = request.language == "en"
+        offline = self.offline.score(request) if english else None
         clean, flagged = strip_injections(request.answer)
         user = render(
             self.prompts_dir, "llm/judge_user.md", company=request.company, round=request.round_id,
@@ -107,6 +115,10 @@ class LLMEngine:
             anchors=_anchor_text(request), question=request.question,
             removed_note=(f"({len(flagged)} sentence(s) addressed to the grader were removed from "
                           "the answer before grading.)" if flagged else ""),
+            language_note=("" if english else
+                           f"The answer is written in {LANGUAGE_NAMES.get(request.language, request.language)}. "
+                           "Grade it in that language, exactly as you would an English answer, and copy "
+                           "evidence quotes verbatim from it, untranslated."),
             answer=fence(clean))
         messages: list[Message] = [{"role": "system", "content": self._judge_system},
                                    {"role": "user", "content": user}]
@@ -114,8 +126,11 @@ class LLMEngine:
         try:
             output = self._judge(messages, usage)
         except LLMError as exc:
+            if offline is None:
+                raise UngradedError(f"{exc} The answer is kept, but it could not be graded: the offline "
+                                    "scorer reads English only.", usage) from exc
             return ScoreResult(offline.dimensions, [*offline.notices, f"{exc} These scores come "
-                               "from the offline scorer instead."], usage, fallback=True)
+                               "from the offline scorer instead."], usage, fallback=True, flagged=flagged)
         return self._merge(request, output, offline, usage, flagged)
 
     def _judge(self, messages: list[Message], usage: list[UsageRecord]) -> JudgeOutput:
@@ -141,29 +156,36 @@ class LLMEngine:
         raise LLMError("bad_request",
                        f"The judge's reply did not fit the expected format ({problem[:160]}).")
 
-    def _merge(self, request: ScoreRequest, output: JudgeOutput, offline: ScoreResult,
+    def _merge(self, request: ScoreRequest, output: JudgeOutput, offline: ScoreResult | None,
                usage: list[UsageRecord], flagged: list[str]) -> ScoreResult:
         judged: dict[str, JudgedDimension] = {}
         for d in output.dimensions:
             judged.setdefault(d.dimension, d)
-        by_offline = {d["dimension"]: d for d in offline.dimensions}
-        notices = list(offline.notices)
+        by_offline = {d["dimension"]: d for d in offline.dimensions} if offline else {}
+        notices = list(offline.notices) if offline else []
         dims: list[DimensionScore] = []
         dropped_total = 0
         for name in request.weights:
-            off = by_offline[name]
+            off = by_offline.get(name)
             verdict = judged.get(name)
             if verdict is None:
+                if off is None:
+                    dims.append(DimensionScore(dimension=name, score=1, evidence=[], low_confidence=True,
+                                               missing=["the judge did not grade this dimension"],
+                                               rationale="not graded by the judge; scored 1 (clearly missing)"))
+                    continue
                 dims.append({**off, "low_confidence": True, "offline_score": off["score"],
                              "rationale": off["rationale"] + " (the judge skipped this dimension; "
                                                              "offline score used)"})
                 continue
             quotes, dropped = verified_quotes(verdict.evidence, request.answer)
             dropped_total += dropped
-            dims.append(DimensionScore(
-                dimension=name, score=verdict.score, evidence=quotes, missing=verdict.missing,
-                rationale=verdict.rationale, low_confidence=abs(verdict.score - off["score"]) >= DISAGREEMENT,
-                offline_score=off["score"], cited=verdict.cited))
+            score = DimensionScore(dimension=name, score=verdict.score, evidence=quotes, missing=verdict.missing,
+                                   rationale=verdict.rationale, cited=verdict.cited)
+            if off is not None:
+                score["low_confidence"] = abs(verdict.score - off["score"]) >= DISAGREEMENT
+                score["offline_score"] = off["score"]
+            dims.append(score)
         if dropped_total:
             notices.append(f"{dropped_total} evidence quote(s) from the judge were not in your answer "
                            "and were removed.")
@@ -173,12 +195,13 @@ class LLMEngine:
         if low:
             notices.append("Low confidence on " + ", ".join(low) + ": the judge and the offline "
                            "scorer disagree by 2 or more.")
-        return ScoreResult(dims, notices, usage)
+        return ScoreResult(dims, notices, usage, flagged=flagged)
 
     # -- the rest stays offline: no extra model calls per turn -------------------------------
-    def round_summary(self, stage: StagePlan, scores: Sequence[AnswerScore], rubric: Rubric) -> str:
+    def round_summary(self, stage: StagePlan, scores: Sequence[AnswerScore], rubric: Rubric, *,
+                      score: float | None, unanswered: int) -> str:
         """The offline summary (keeps the per-turn budget at one interviewer and one judge call)."""
-        return self.offline.round_summary(stage, scores, rubric)
+        return self.offline.round_summary(stage, scores, rubric, score=score, unanswered=unanswered)
 
     def rewrite_suggestion(self, dimension: str, score: DimensionScore, answer: str) -> str:
         """The offline rewrite pattern, anchored on the candidate's own sentence."""

@@ -6,31 +6,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from interviewer.bank import Probe, Question
+from interviewer.dimensions import REGISTRY
 from interviewer.engine import ScoreRequest, ScoreResult, TokenSink, Utterance
 from interviewer.offline.scorer import score_answer
 from interviewer.prompts import render
 from interviewer.rubric import Rubric
 from interviewer.state import AnswerScore, DimensionScore, StagePlan, Turn
-
-_REWRITES: dict[str, str] = {
-    "impact_narrative": "End with the outcome chain: \"…which lifted <user metric> by <X%> for "
-                        "<segment>, worth about <$ / cost saved> a year.\"",
-    "trade_offs": "Name both sides with numbers and decide: \"Option A gave +<X%> <metric> but "
-                  "added <Y ms / $>; I chose <A/B> because <reason>, and we would roll back if "
-                  "<guardrail> crossed <threshold>.\"",
-    "three_c": "Open with the three Cs: \"<Who> struggled with <problem>; we had to stay within "
-               "<latency / privacy / budget>; our bet was that <model> would <mechanism>.\"",
-    "parl": "Tell it as Problem, Action, Result, Learning: \"<problem with a number>. I decided "
-            "<your action>. It moved <metric> by <X>. I learned <what you do differently now>.\"",
-    "experimentation": "Design the test out loud: \"Hypothesis <…>; primary metric <…>; guardrails "
-                       "<…>; randomise by <member>; run <N weeks> powered for a <MDE>; ship only "
-                       "if <rule>.\"",
-    "ml_depth": "For each technique, add what members see, what it costs and how it fails: "
-                "\"<technique> handles <problem>, so <user-visible effect>; it costs <…>; if "
-                "<failure>, we fall back to <…>.\"",
-    "culture": "Quote what you said and own the result: \"I told <person> <exact words> because "
-               "<reason>. I made the call to <decision>. Since then we <what changed>.\"",
-}
 
 
 class OfflineEngine:
@@ -38,6 +19,7 @@ class OfflineEngine:
 
     name = "offline"
     uses_context = False
+    reads_any_language = False  # its detectors read English
 
     def __init__(self, prompts_dir: Path) -> None:
         self.prompts_dir = prompts_dir
@@ -56,40 +38,41 @@ class OfflineEngine:
 
     def score(self, request: ScoreRequest) -> ScoreResult:
         """Score with the rule-based offline scorer, anchored on similar labelled answers."""
-        dims, notices = score_answer(
+        dims, notices, flagged = score_answer(
             request.answer, list(request.weights), experience=request.kind == "experience",
             anchors=[a for a in request.anchors if a["round"] == request.round_id],
             tuning=request.rubric.offline,
         )
-        return ScoreResult(dims, notices)
+        return ScoreResult(dims, notices, flagged=flagged)
 
-    def round_summary(self, stage: StagePlan, scores: Sequence[AnswerScore],
-                      rubric: Rubric) -> str:
-        """Close a round with its strongest and weakest dimension."""
+    def round_summary(self, stage: StagePlan, scores: Sequence[AnswerScore], rubric: Rubric, *,
+                      score: float | None, unanswered: int) -> str:
+        """Close a round with its score and its strongest and weakest dimension."""
+        missed = f", and {unanswered} question(s) left unanswered, counted as 1" if unanswered else ""
         if not scores:
+            verdict = ("No answers were scored in this round." if score is None else
+                       f"Round score {score:.2f} / 4: no answers{missed}.")
             return render(self.prompts_dir, "offline/round_summary.md", stage_name=stage["name"],
-                          verdict="No answers were scored in this round.", strongest="",
-                          weakest="")
+                          verdict=verdict, strongest="", weakest="")
         by_dim: dict[str, list[int]] = {}
-        for score in scores:
-            for d in score["dimensions"]:
+        for answer in scores:
+            for d in answer["dimensions"]:
                 by_dim.setdefault(d["dimension"], []).append(d["score"])
         means = {d: sum(v) / len(v) for d, v in by_dim.items()}
         best = max(means, key=lambda d: (means[d], d))
         worst = min(means, key=lambda d: (means[d], d))
-        average = sum(s["weighted"] for s in scores) / len(scores)
-        verdict = f"Round score {average:.1f} / 4 over {len(scores)} answer(s)."
-        strongest = f"Strongest: {rubric.dimensions[best].name} ({means[best]:.1f})."  # type: ignore[index]
-        weakest = (f"Work on: {rubric.dimensions[worst].name} ({means[worst]:.1f})."  # type: ignore[index]
+        verdict = f"Round score {score:.2f} / 4 over {len(scores)} answer(s){missed}."
+        strongest = f"Strongest: {rubric.dimensions[best].name} ({means[best]:.2f})."
+        weakest = (f"Work on: {rubric.dimensions[worst].name} ({means[worst]:.2f})."
                    if means[worst] < means[best] else "")
         return render(self.prompts_dir, "offline/round_summary.md", stage_name=stage["name"],
                       verdict=verdict, strongest=strongest, weakest=weakest)
 
     def rewrite_suggestion(self, dimension: str, score: DimensionScore, answer: str) -> str:
-        """A rewrite pattern for the dimension, anchored on the candidate's own sentence."""
+        """A worked example of a stronger version, anchored on the candidate's own sentence."""
         del answer
-        base = _REWRITES[dimension]
+        example = REGISTRY[dimension].rewrite
         quote = score["evidence"][0] if score["evidence"] else ""
         if quote:
-            return f"Take your line \"{quote}\" and extend it. {base}"
-        return base
+            return f"Start from your line \"{quote}\" and build on it. {example}"
+        return example

@@ -6,11 +6,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from interviewer.dimensions import ELEMENTS, REGISTRY
 from interviewer.index import AnchorHit
 from interviewer.offline import text as t
 from interviewer.offline.text import Sentence
-from interviewer.offline.tuning import ELEMENTS, WARNINGS, DimensionTuning, OfflineTuning
-from interviewer.state import DimensionScore
+from interviewer.offline.tuning import DimensionTuning, OfflineTuning, levels_for
+from interviewer.state import DimensionScore, ElementQuote
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Finding:
     evidence: list[Sentence] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     rationale: str = ""
+    shown: list[ElementQuote] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,7 @@ class Answer:
 def prepare(answer: str, experience: bool) -> Answer:
     """Split an answer, drop grader-directed text and set aside buzzword lists."""
     everything = t.split_sentences(answer)
-    flagged = t.flagged_sentences(everything)
+    flagged = t.flagged_sentences(everything, answer)
     sentences = [s for s in everything if s.text not in flagged]
     usable = [s for s in sentences if not s.is_salad]
     return Answer(answer, sentences, usable, flagged, experience)
@@ -86,6 +90,7 @@ def detect_impact(a: Answer) -> Elements:
     business_q = [s for s in a.first(t.BUSINESS) if s.has(t.NUMBER) or s.has(t.MONEY)]
     model_only = a.first(t.MODEL_METRIC)
     numbers = [s for s in a.any_of(t.NUMBER) if s not in model_only or s.has(t.USER_METRIC)]
+    # a chain is said, not implied by two numbers sitting side by side
     chained = [b for b in business_q
                if b in user_q or b.has(t.CAUSAL) or any(u in user_q for u in a.neighbours(b))]
     named = user_named or business_q or numbers
@@ -177,7 +182,8 @@ def detect_experimentation(a: Answer) -> Elements:
     guard = a.any_of(t.GUARDRAIL)
     unit = a.any_of(t.UNIT)
     duration = [s for s in a.any_of(t.DURATION) if not s.has(t.USER_METRIC) or s.has(t.EXPERIMENT)]
-    ship = a.any_of(t.SHIP_RULE)
+    ship = [s for s in a.any_of(t.SHIP_RULE)
+            if not s.has(t.VACUOUS_CONDITION) or s.has(t.NUMBER) or s.has(t.USER_METRIC)]
     return {
         "test_or_metric": (test or primary or a.any_of(t.USER_METRIC))[:1],
         "primary_metric": primary[:1],
@@ -235,70 +241,33 @@ DETECTORS: dict[str, Callable[[Answer], Elements]] = {
     "ml_depth": detect_ml_depth,
     "culture": detect_culture,
 }
+if set(DETECTORS) != set(REGISTRY):  # a dimension added to the registry needs its detector
+    raise RuntimeError(f"offline detectors out of step with the registry: {sorted(set(DETECTORS) ^ set(REGISTRY))}")
 
-# What to tell the candidate about an element: when a helpful one is missing, or a harmful one is found.
-ADVICE: dict[str, str] = {
-    "outcome_named": "no outcome: say what changed for users and the business",
-    "user_metric_quantified": "result not quantified: name the user metric and how much it moved",
-    "business_chain": "no quantified business or cost consequence (revenue, savings, cost per stream) "
-                      "chained to the user outcome",
-    "model_metrics_only": "only model metrics: no user or business outcome",
-    "tension_named": "no trade-off acknowledged: name what you gave up",
-    "both_sides_concrete": "tension named only in general terms: put numbers or specific costs on both sides",
-    "reasoned_decision": "no decision: say what you chose and why",
-    "decision_rule": "no decision rule: a threshold, latency budget, rollback criterion or when you "
-                     "would revisit",
-    "customer_clear": "no specific user/listener/viewer problem",
-    "constraint_clear": "no named constraint (latency, privacy, compute, budget, licensing)",
-    "core_clear": "no ML hypothesis that addresses the problem",
-    "customer_vague": "",
-    "constraint_vague": "",
-    "core_vague": "",
-    "connected": "the ML hypothesis is not tied back to the user problem within the constraints",
-    "problem": "no specific problem",
-    "action": "no action of your own",
-    "own_action": "the action is the team's, not yours: say what you decided",
-    "result": "no result",
-    "result_quantified": "result not quantified",
-    "learning": "no learning",
-    "hypothetical": "a hypothetical, not a story: tell what you did",
-    "test_or_metric": "no way to test or measure the idea",
-    "primary_metric": "no primary metric",
-    "design": "no guardrail, randomisation unit or duration",
-    "hypothesis_or_readout": "no hypothesis or read-out",
-    "guardrail": "no guardrail metric",
-    "rigor": "no power, minimum detectable effect, novelty or interference",
-    "ship_rule": "no ship/no-ship rule",
-    "concept_named": "no relevant ML concept",
-    "concept_applied": "concepts named but not applied to this question",
-    "two_concepts_applied": "apply more than one relevant concept to the question",
-    "product_consequences": "no product consequence: what the user sees, what it costs, how it fails",
-    "example": "no example: tell a specific time you gave or got hard feedback",
-    "direct_feedback_with_reason": "vague about what you said or did and why",
-    "ownership": "no ownership of the outcome or decision",
-    "what_changed": "nothing on what changed in the relationship or your behaviour",
-    "deferral": "defers to process or consensus: give your own example",
-}
+def explain(dimension: str, elements: Elements, tuning: DimensionTuning, level: int) -> Finding:
+    """Evidence, missing elements and a rationale for the level the found elements earned.
 
-
-def judge(dimension: str, elements: Elements, tuning: DimensionTuning) -> Finding:
-    """Turn detected elements into a level with evidence, missing elements and a rationale."""
+    Evidence is the sentences that show a counted element, the highest rung of the ladder first,
+    so the first quote is the one that earned the level.
+    """
+    spec = REGISTRY[dimension]
     found = {name: bool(ev) for name, ev in elements.items()}
-    level = tuning.level(found)
     weights = tuning.weights
-    evidence = [s for name, ev in elements.items() if weights.get(name, 0) > 0 for s in ev if s is not _MARK]
-    names = ELEMENTS[dimension]
-    warnings = [ADVICE[n] for n in names if n in WARNINGS and found[n]]
-    missing = warnings + [ADVICE[n] for n in names
-                          if ADVICE[n] and n not in WARNINGS and weights.get(n, 0) > 0 and not found[n]]
-    shown = [n.replace("_", " ") for n in names if found[n] and weights.get(n, 0) > 0]
-    harmful = [n.replace("_", " ") for n in names if found[n] and n in WARNINGS]
-    rationale = ("shows: " + ", ".join(shown) if shown else "none of the level elements found")
+    counted = [e for e in reversed(spec.elements) if weights.get(e.id, 0) > 0 and found[e.id]]
+    evidence = [s for e in counted for s in elements[e.id] if s is not _MARK]
+    warnings = [e.advice for e in spec.elements if e.warning and found[e.id]]
+    missing = warnings + [e.advice for e in spec.elements
+                          if e.advice and not e.warning and weights.get(e.id, 0) > 0 and not found[e.id]]
+    shown = [e.label for e in reversed(counted)]
+    harmful = [e.label for e in spec.elements if e.warning and found[e.id]]
+    rationale = ("shows: " + ", ".join(shown) if shown else "none of the level's elements found")
     if harmful:
         rationale += "; against it: " + ", ".join(harmful)
     if level == 4:
         missing = warnings
-    return Finding(level, evidence, missing, rationale)
+    return Finding(level, evidence, missing, rationale,
+                   [{"element": e.id, "label": e.label, "quote": s.text}
+                    for e in counted for s in elements[e.id] if s is not _MARK])
 
 
 @dataclass(frozen=True)
@@ -330,6 +299,18 @@ def _substance_cap(a: Answer, tuning: OfflineTuning) -> tuple[int, str | None]:
     if (total >= tuning.fluff_min_words and concrete * 100 / total < tuning.fluff_max_concrete_per_100
             and fluff >= tuning.fluff_min_phrases):
         return 2, "long and confident but with almost nothing concrete"
+    specifics = sum(s.count(t.NUMBER) + s.count(t.USER_METRIC) + s.count(t.MODEL_METRIC) + s.count(t.BUSINESS)
+                    + s.count(t.SPECIFIC_CONSTRAINT) + s.count(t.PRODUCT_THING) + s.count(t.PROPER_NOUN)
+                    + s.count(t.ROLE) + s.count(t.QUOTED) for s in a.usable)
+    if total >= tuning.vague_min_words and specifics * 100 / total < tuning.vague_max_specifics_per_100:
+        return 2, "long, but with almost nothing specific: no number, metric, product detail, name or quote"
+    committed = any(s.has(t.DECISION) or t.OWN_ACTION.search(s.text) or t.FIRST_PERSON_ACTION.search(s.text)
+                    or t.COMMITMENT.search(s.text) for s in a.usable)
+    if not committed:
+        listed = len(t.ENUMERATION.findall(" ".join(s.text for s in a.sentences)))
+        guessed = sum(s.count(t.HEDGE) for s in a.sentences)
+        if listed >= 2 or guessed >= 3:
+            return 2, "lists of terms and estimates, with no decision or action of your own"
     return 4, None
 
 
@@ -352,43 +333,39 @@ def analyse(answer: str, dimensions: Sequence[str], *, experience: bool,
                     {d: _anchor_pull(d, anchors, tuning.anchor_min_similarity) for d in dimensions})
 
 
-def final_level(level: int, pull: float | None, cap: int, anchor_weight: float) -> int:
-    """Apply the anchors' pull (down only) and the substance cap to a detected level."""
-    if pull is not None:
-        # anchors may lower a score, never lift it past what the text itself shows
-        level = max(1, min(level, round(level + anchor_weight * (pull - level))))
-    return min(level, cap)
-
-
 def score_answer(answer: str, dimensions: Sequence[str], *, experience: bool,
                  anchors: Sequence[AnchorHit] = (),
-                 tuning: OfflineTuning | None = None) -> tuple[list[DimensionScore], list[str]]:
-    """Score every dimension; returns the scores and notices (flagged text, caps)."""
+                 tuning: OfflineTuning | None = None) -> tuple[list[DimensionScore], list[str], list[str]]:
+    """Score every dimension; returns the scores, notices (flagged text, caps) and the flagged
+    sentences (text addressed to the grader, which earned nothing)."""
     tuning = tuning or OfflineTuning()
     analysis = analyse(answer, dimensions, experience=experience, anchors=anchors, tuning=tuning)
     notices = []
     if analysis.answer.flagged:
-        notices.append(f"ignored {len(analysis.answer.flagged)} sentence(s) addressed to the grader "
-                       "rather than answering the question")
+        notices.append(f"Ignored {len(analysis.answer.flagged)} sentence(s) addressed to the grader "
+                       "rather than answering the question; they earned nothing.")
     if analysis.cap_reason:
-        notices.append(f"scores capped at {analysis.cap}: {analysis.cap_reason}")
+        notices.append(f"Scores capped at {analysis.cap}: {analysis.cap_reason}.")
     results: list[DimensionScore] = []
     for dim in dimensions:
-        finding = judge(dim, analysis.elements[dim], tuning.dimensions[dim])
+        found = analysis.found(dim)
+        raw = tuning.dimensions[dim].level(found)
         pull = analysis.pulls[dim]
-        level = final_level(finding.level, pull, 4, tuning.anchor_weight)
-        rationale = finding.rationale
+        level = int(levels_for(np.array([[float(found[e]) for e in ELEMENTS[dim]]]), tuning.dimensions[dim],
+                               ELEMENTS[dim], pulls=np.array([np.nan if pull is None else pull]),
+                               caps=np.array([analysis.cap]), anchor_weight=tuning.anchor_weight)[0])
+        finding = explain(dim, analysis.elements[dim], tuning.dimensions[dim], level)
         missing = list(finding.missing)
-        if pull is not None:
-            rationale += f"; similar labelled answers average {pull:.1f}"
-            if level < finding.level:
-                missing.append("similar labelled answers at this level are more specific: "
-                               "sharpen the numbers and the decision")
-        if level > analysis.cap:
-            level = analysis.cap
+        rationale = finding.rationale
+        anchored = min(raw, analysis.cap)
+        if level < anchored:
+            rationale += "; lowered one level: the most similar labelled example answers scored lower"
+            missing.append("labelled example answers that look like this one are more specific: "
+                           "sharpen the numbers and the decision")
+        if raw > analysis.cap:
             missing.append(analysis.cap_reason or "")
         results.append(DimensionScore(
             dimension=dim, score=level, evidence=list(dict.fromkeys(s.text for s in finding.evidence)),
-            missing=missing, rationale=rationale,
+            missing=missing, rationale=rationale, shown=finding.shown,
         ))
-    return results, notices
+    return results, notices, list(analysis.answer.flagged)

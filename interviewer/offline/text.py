@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from interviewer.dimensions import REGISTRY
+
 
 def _rx(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
@@ -48,7 +50,8 @@ BUSINESS = _rx(r"\brevenue", r"\bsavings?\b", r"\bsaved\b", r"\bcosts?\b", r"\bs
                r"\bpaid subscribers?\b", r"\bad (?:revenue|load)\b")
 CHANGE_VERB = _rx(
     r"\b(?:lift|lifted|lifting|increas\w*|rais\w*|boost\w*|grew|grow\w*|improv\w*|reduc\w*|cut|cutting|"
-    r"lower\w*|drop\w*|decreas\w*|fell|fall\w*|moved?|moving|gain\w*|add\w*|sav\w*|shrank|"
+    r"lower\w*|drop\w*|decreas\w*|fell|fall\w*|mov(?:e|ed|ing)(?! forward| on\b| ahead| along)|gain\w*|add\w*|"
+    r"sav\w*|shrank|"
     r"shrunk|halv\w*|doubl\w*|went (?:up|down)|declin\w*|recover\w*|jump\w*|rose|climb\w*)\b",
     r"\bexpect\w*\b", r"\bestimat\w*\b", r"\bproject(?:ed|ing)?\b", r"\bforecast\w*\b", r"\btarget\w*\b")
 CAUSAL = _rx(r"\bwhich\b", r"led to", r"leading to", r"result(?:ed|ing)? in", r"\bdrov?e\b",
@@ -82,7 +85,7 @@ TENSION = _rx(r"\bvs\.?\b", r"\bversus\b", r"trade[- ]?offs?", r"at the (?:cost|
               r"\bin exchange\b", r"\bgave up\b", r"\bgive up\b", r"giving up", r"\bsacrific\w*",
               r"\btraded?\b", r"on the other hand", r"\btension\b", r"\bbalanc\w*\b", r"\bbut\b",
               r"\bhowever\b", r"\bwhereas\b", r"\bdownside\b", r"\bcosts? us\b", r"\bcompeting\b",
-              r"\bat the price of\b", r"\bin return\b", r"\bwhile\b", r"\bconflict\w*\b",
+              r"\bat the price of\b", r"\bin return\b", r"\bconflict\w*\b",
               r"\bcannibali[sz]\w*\b", r"\bhurt\w*\b", r"\bpenalt\w*\b", r"\bworse\b",
               r"\beven though\b", r"\balthough\b", r"\binstead of\b", r"\brather than\b",
               r"\bover (?:a|an|the)\b", r"\bat the risk of\b", r"\bcompromise\w*\b",
@@ -103,16 +106,31 @@ DECISION = _rx(r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:chose|decided|picked|went with|shi
 REASON = _rx(r"\bbecause\b", r"\bsince\b", r"\bgiven\b", r"\bso that\b", r"\bthe reason\b",
              r"\bas (?:it|the|our|we|that|this)\b", r"\bwhich (?:matters|protects|keeps)\b",
              r"\bto (?:protect|keep|avoid|preserve|stay)\b", r"\bworth it\b", r"\boutweigh\w*\b")
+# A decision rule names a condition or a bound, not just a word for one: "roll back if churn
+# rises", "a 150 ms budget", "ship only if"; "rollback candidates" or "guardrails" alone are not rules.
 RULE = _rx(r"\bif\b[^.]{0,80}\b(?:drops?|falls?|exceeds?|rises?|above|below|over|under|more than|"
            r"less than|beyond|regress\w*|breach\w*|goes up|goes down|worse than|crosses)\b",
-           r"\bthreshold\b", r"\broll(?:ed)?[- ]?back\b", r"\bkill[- ]switch\b", r"\bguardrails?\b",
-           r"\blatency budget\b", r"\bbudget of\b", r"\bgo/no-go\b", r"\bno-go\b", r"\bship only if\b",
-           r"\bunless\b", r"\brevisit\w*\b", r"\bre-?evaluat\w*\b", r"\bstop the test\b",
-           r"\bno more than\b", r"\bat most\b", r"\bcapped? at\b", r"\bp9[059]\b",
-           r"<\s?\d+\s?ms", r"\bceiling\b", r"\bfloor\b", r"\bdecision rule\b", r"\bcriteri(?:on|a)\b",
+           r"\bthresholds?\b[^.]{0,40}\d", r"\d[^.]{0,40}\bthreshold\b",
+           r"\b(?:set|agreed|defined|fixed)\b[^.]{0,20}\bthresholds?\b",
+           r"\broll(?:ed|ing)?[- ]?back\b[^.]{0,20}\b(?:if|when|unless|once|whenever|the moment|as soon as)\b",
+           r"\b(?:if|when|unless|once)\b[^.]{0,80}\broll(?:ed)?[- ]?back\b",
+           r"\brollback (?:criteri\w+|thresholds?|triggers?|rules?|conditions?)\b",
+           r"\bkill[- ]switch\b[^.]{0,60}\b(?:if|when)\b", r"\b(?:if|when)\b[^.]{0,60}\bkill[- ]switch\b",
+           r"\bguardrails?\b[^.]{0,50}(?:\d|\bmust not\b|\bcan(?:no|')t\b|\bno (?:more|worse)\b|\bif\b)",
+           r"\blatency budget\b[^.]{0,30}\d", r"\d+\s?ms\b[^.]{0,30}\bbudget\b", r"\bbudget of \S*\d",
+           r"\d[\w\-]*\s(?:[\w\-]+\s)?budget\b", r"\b(?:requir|mandat|enforc)\w*\b[^.]{0,30}\bguardrails?\b",
+           r"\b(?:go/no-go|no-go)\b[^.]{0,60}(?:\d|\bif\b|\bcriteri\w+|\bthreshold)",
+           r"\bship only if\b", r"\bship (?:it )?(?:only )?if\b", r"\bonly if\b",
+           r"\bunless\b[^.]{0,80}(?:\d|\b(?:drops?|falls?|rises?|exceeds?|regress\w*|worse|below|above)\b)",
+           r"\b(?:revisit|re-?evaluat)\w*\b[^.]{0,40}\b(?:in|after|when|if|once|next|every|at)\b",
+           r"\bstop the test\b[^.]{0,40}\b(?:if|when|once)\b", r"\bstop (?:if|when)\b",
+           r"\b(?:no more than|at most)\s+\S*\d", r"\bcap(?:ped)? (?:of|at)\s+\S*\d",
+           r"\bp9[059]\b[^.]{0,30}\d+\s?ms", r"\d+\s?ms[^.]{0,20}\bp9[059]\b",
+           r"<\s?\d+\s?ms", r"\b(?:ceiling|floor)\b[^.]{0,20}\d", r"\d[^.]{0,20}\b(?:ceiling|floor)\b",
+           r"\bdecision rule\b[^.]{0,10}(?:\bis\b|\bwas\b|:|\bwould be\b)",
+           r"\b(?:success|ship|launch|exit|rollback|stopping)\s+criteri(?:on|a)\b[^.]{0,40}(?:\d|\bif\b|\bis\b|\bwas\b|:)",
            r"\bwithin (?:a |the |our )?\d+\s?ms\b", r"\bunder \d+\s?ms\b", r"\bfloor of\b",
-           r"\bat least \d", r"\bminimum (?:of )?\d", r"\b(?:less|fewer) than \d", r"\bship (?:it )?(?:only )?if\b",
-           r"\bonly if\b", r"\bcap(?:ped)? (?:of|at)\b", r"\bstop (?:if|when)\b")
+           r"\bat least \d", r"\bminimum (?:of )?\d", r"\b(?:less|fewer) than \d")
 USER = _rx(r"\blisteners?\b", r"\bviewers?\b", r"\bmembers?\b", r"\bsubscribers?\b", r"\busers?\b",
            r"\bcreators?\b", r"\bartists?\b", r"\bfans?\b", r"\bhouseholds?\b", r"\bkids\b",
            r"\bfamil(?:y|ies)\b", r"\bcustomers?\b", r"\baudiences?\b", r"\bpodcasters?\b",
@@ -150,14 +168,20 @@ ML_TERM = _rx(r"\bmodels?\b", r"\brank(?:er|ing)\b", r"\bembeddings?\b", r"two[-
               r"\bfeatures?\b", r"\bsignals?\b", r"\btransformers?\b", r"\bsemantic search\b",
               r"\bmultimodal\b", r"\bcandidate generation\b", r"\bre-?rank\w*", r"\bmachine learning\b",
               r"\bml\b", r"\bai\b", r"\balgorithm\w*")
-HYPOTHESIS = _rx(r"\bhypothes[ie]s\b", r"\bwe believe\w*\b", r"\bI believe\w*\b", r"\bbet\b",
-                 r"\bif we\b[^.]{0,120}\b(?:then|we(?:'ll| will| should)|it (?:will|should))\b",
-                 r"\bshould (?:lift|raise|increase|reduce|cut|help|improve|surface)\b",
-                 r"\bwould (?:lift|raise|increase|reduce|cut|help|improve|surface|let)\b",
-                 r"\bexpect\w*\b", r"\bpredict that\b", r"\bassum\w+\b", r"\bthe idea (?:is|was)\b",
-                 r"\bour theory\b", r"\bwe thought\b", r"\bI thought\b", r"\bso that\b", r"\bbecause\b",
-                 r"\bby (?:learning|using|ranking|predicting|matching|surfacing|blending)\b",
-                 r"\bto (?:learn|predict|rank|match|surface)\b")
+# How a change would help ("by ranking on…", "so that…", "should lift…"): a hypothesis's substance.
+MECHANISM = _rx(r"\bwe believe\w*\b", r"\bI believe\w*\b", r"\bbet\b",
+                r"\bif we\b[^.]{0,120}\b(?:then|we(?:'ll| will| should)|it (?:will|should))\b",
+                r"\bshould (?:lift|raise|increase|reduce|cut|help|improve|surface)\b",
+                r"\bwould (?:lift|raise|increase|reduce|cut|help|improve|surface|let)\b",
+                r"\bexpect\w*\b", r"\bpredict that\b", r"\bassum\w+\b", r"\bthe idea (?:is|was)\b",
+                r"\bour theory\b", r"\bwe thought\b", r"\bI thought\b", r"\bso that\b", r"\bbecause\b",
+                r"\bby (?:learning|using|ranking|predicting|matching|surfacing|blending)\b",
+                r"\bto (?:learn|predict|rank|match|surface)\b")
+HYPOTHESIS = _rx(r"\bhypothes[ie]s\b", MECHANISM.pattern)
+# "ship if the results are positive": a condition that decides nothing
+VACUOUS_CONDITION = _rx(r"\bif (?:the )?(?:results?|it|the test|data|numbers?) (?:is|are|look|looks|comes? back|turns? out) "
+                        r"(?:positive|good|great|significant|successful|green|promising|favou?rable|well)\b",
+                        r"\bif (?:it|this) works\b", r"\bif (?:not|negative)\b")
 LEARNING = _rx(r"\blearn(?:ed|t)\b", r"\blessons?\b", r"\btaught me\b", r"\bnext time\b",
                r"\bin hindsight\b", r"\bdo (?:it )?differently\b", r"\brealis\w*\b", r"\brealiz\w*\b",
                r"\bsince then\b", r"\btakeaways?\b", r"\bI now\b", r"\bnow I\b", r"\bwhat I'd change\b",
@@ -243,6 +267,45 @@ DEFERRAL = _rx(r"\bconsensus\b", r"\blet (?:my|the) manager\b", r"\bescalat\w* (
                r"\bwait(?:ed)? for (?:approval|my manager|leadership|the team)\b", r"\bkeep the peace\b",
                r"\bnot my place\b", r"\bI (?:don't|do not) (?:like|enjoy) conflict\b",
                r"\beveryone (?:agreed|aligned) before\b", r"\bI need (?:clear|strict) guidance\b")
+# Figures the candidate attributes to others ("studies show", "industry reports"): context about the
+# world, never the candidate's own outcome, result or decision.
+HEARSAY = _rx(r"\b(?:studies|research|reports?|surveys?|benchmarks?|analysts?|estimates?|industry data|"
+              r"industry research)\b[^.]{0,40}\b(?:shows?|suggests?|indicates?|finds?|found|says?|estimates?|"
+              r"puts?|claims?)\b", r"\baccording to\b", r"\b(?:companies|platforms|teams|services)\b[^.]{0,40}"
+              r"\btypically\b", r"\bis projected to\b", r"\bit is estimated\b", r"\bon average,? (?:companies|platforms)\b")
+# Frameworks and values named rather than used: naming them shows nothing by itself.
+FRAMEWORK = _rx(r"\b3-?c\b", r"\bparl\b", r"\bstar (?:method|format)\b", r"\bheart framework\b", r"\brice\b",
+                r"\bjobs[- ]to[- ]be[- ]done\b", r"\bnorth[- ]star\b", r"\bpre-?mortem\b", r"\bframeworks?\b",
+                r"\bfirst principles\b", r"\bkeeper test\b", r"\binformed captain\b", r"\bradical candou?r\b",
+                r"\bfarming for dissent\b", r"\bcontext,? not control\b", r"\bhighly aligned\b",
+                r"\bfreedom and responsibility\b", r"\bcustomer[- ]obsess\w*", r"\bdata[- ]driven\b",
+                r"\b(?:on|the) (?:customer|constraint|core)(?: side)?,")
+# Specific details: the things a real answer names (a product surface, a place or a person, a
+# quoted sentence); fluff names none of them.
+PRODUCT_THING = _rx(r"\b(?:rows?|playlists?|home ?page|artwork|thumbnails?|trailers?|episodes?|titles?|podcasts?|"
+                    r"songs?|tracks?|search|onboarding|sign[- ]?up|notifications?|previews?|autoplay|profiles?|"
+                    r"catalog\w*|shelf|carousel|feed|dj|ads?|subscriptions?|paywall|tiers?|app|screens?|buttons?|"
+                    r"banners?|tiles?|pages?|surfaces?|queue|radio|mix(?:es)?|wrapped|discover weekly)\b")
+PROPER_NOUN = re.compile(r"(?<=[a-z,;:]\s)(?!I\b|I'|AI\b|ML\b)[A-Z][A-Za-z]+")
+ROLE = _rx(r"\b(?:my|our|the|his|her|their) (?:manager|director|engineer|designer|data scientist|data lead|lead|peer|"
+           r"vp|ceo|cto|counterpart|boss|report|legal team|council)\b")
+QUOTED = re.compile(r"[\"“][^\"”]{8,}[\"”]")
+# A guess about the world ("can mean", "roughly"), and the words that tie a sentence to the
+# candidate's own work or proposal instead.
+SPECULATION = _rx(r"\b(?:can|could|may|might)\s+(?:mean|be worth|add up|translate|represent|reach|drive)\b")
+OWNED = _rx(r"\b(?:I|we|our|my|me|us|I'd|we'd|I'll|we'll|I'm|we're)\b",
+            r"\b(?:this|the|that) (?:change|feature|row|model|test|launch|experiment|redesign|ranker|shelf)\b")
+# Guesses rather than claims: an answer made of these, with no decision, is speculation.
+HEDGE = _rx(r"\bmaybe\b", r"\bperhaps\b", r"\bsomething like\b", r"\bsome estimates?\b", r"\bor so\b",
+            r"\broughly\b", r"\brealistic\b", r"\bit depends\b", r"\bprobably\b", r"\bcould be\b",
+            r"\bmight be\b")
+# A run of four or more short comma-separated items: a list of terms, not a sentence.
+ENUMERATION = re.compile(r"(?:[\w\-/ ]{2,30},\s*){3,}[\w\-/ ]{2,30}")
+# "I'd / we'll <verb>": a commitment to an action, except verbs that commit to nothing in particular.
+COMMITMENT = re.compile(
+    r"\b(?:I|we)(?:'d|'ll| would| will| should)\s+(?:\w+ly\s+)?(?!say|think|guess|imagine|look|consider|"
+    r"approach|probably|maybe|also|want|like|need|be|have|a/b|test|measure|monitor|track|explore|evaluate|"
+    r"iterate|leverage|focus)\w+", re.IGNORECASE)
 FLUFF = _rx(r"\bpassion\w*", r"\bsynerg\w*", r"\bworld[- ]class\b", r"\bbest[- ]in[- ]class\b",
             r"\bholistic\w*", r"\bcutting[- ]edge\b", r"\bgame[- ]chang\w*", r"\bparadigm\w*",
             r"\bleverag\w*", r"\bvision\w*", r"\binnovat\w*", r"\btransformative\b", r"\bdelight\w*",
@@ -267,6 +330,8 @@ VERB_HINT = re.compile(
 # an appended postscript: claims made after the answer, addressed to whoever reads it
 _POSTSCRIPT = re.compile(r"^\W{0,3}(?:p\.\s?s\.?|ps\s*[:\-])(?:\s|:|-|$)", re.IGNORECASE)
 _GRADER = r"(?:grader|judge|evaluator|scorer|assessor|rater|marker|ai|llm|gpt)"
+_READER = r"grader|judge|evaluator|scorer|assessor|rater|marker|reviewer|ai|llm|model|gpt|system"
+_DIMENSION_IDS = "|".join(re.escape(d) for d in REGISTRY if "_" in d)
 _SCORE_WORD = r"(?:score|scores|scored|scoring|grade|grades|grading|rating|rate|mark|marks|points)"
 INJECTION = _rx(
     # overrides, in English and a few other languages
@@ -301,18 +366,48 @@ INJECTION = _rx(
     r"\b(?:a|any) (?:low|lower|bad|poor|failing) (?:score|grade|mark|rating)\b[^.]{0,40}\b(?:here|on this|for this|would)\b",
     r"\bI'?m (?:trusting|begging|counting on) you\b[^.]{0,40}\b(?:score|grade|mark|rate|right thing)\b",
     # output that mimics the judge, and smuggled payloads
-    r"[\"'](?:scores?|dimensions|impact_narrative|trade_offs|three_c|parl|experimentation|ml_depth|"
-    r"culture|overall|hire_signal)[\"']\s*:",
+    rf"[\"'](?:scores?|dimensions|overall|hire_signal|{'|'.join(REGISTRY)})[\"']\s*:",
     r"\b[A-Za-z0-9+/]{40,}={0,2}(?:\s|$)",
     _POSTSCRIPT.pattern,
     r"\bto the (?:ai|grader|judge|evaluator|model) (?:grading|scoring|reading|evaluating)\b",
     r"\bnote to (?:the )?(?:grader|judge|evaluator|ai|model|assessor)\b",
     r"\bpre-?approved\b", r"\bevaluation override\b",
     r"\bvolle punktzahl\b|\bnote maximale\b|\bpuntuaci[oó]n m[aá]xima\b|満点|满分",
+    # notes addressed to whoever grades the answer
+    rf"\b(?:note|notes|message|instructions?|comment|memo|reminder)\s+(?:to|for)\s+(?:the\s+)?"
+    rf"(?:{_READER})s?\b",
+    rf"\b(?:{_READER})(?:'s|s')?\s+(?:note|notes|comment|comments|instructions?|override|guidance|memo)\b",
+    # "return / assign / give 4 for …", with the rubric's own dimension ids or "every dimension"
+    rf"\b(?:return|assign|give|award|output|set|mark|rate|score|grade|put|enter)\b[^.\n]{{0,40}}"
+    rf"\b(?:[1-4]|four|full marks|max(?:imum)?|top marks)\b[^.\n]{{0,30}}\b(?:for|on|to|in|across|as)\b"
+    rf"[^.\n]{{0,60}}\b(?:every|all|each|dimensions?|criteri(?:on|a)|rubric|{_DIMENSION_IDS})\b",
+    rf"\b(?:{_DIMENSION_IDS})\b",  # a candidate never types the grader's internal ids
+    r"\b(?:satisf(?:y|ies|ied)|meets?|fulfil+s?|exceeds?|hits?|covers?|ticks?)\b[^.\n]{0,30}"
+    r"\b(?:every|all|each)\b[^.\n]{0,25}\b(?:rubric|criteri(?:on|a)|dimensions?|levels?)\b",
+    r"\bmissing elements?\s*:\s*none\b", r"\b(?:scores?|grades?|rating)\s*[:=]\s*[1-4]\b",
+    r"\[\s*(?:end(?: of (?:answer|response|submission))?|system|instructions?|admin|grader|evaluator)\s*\]",
+    r"^\W{0,8}#{1,6}\s*(?:system|instructions?|grader|evaluator|judge|admin|note)\b",
+    r"\bend of (?:the )?(?:candidate(?:'s)? )?(?:answer|response|submission)\b",
+    # the same in the battery's other languages
+    r"\bnota (?:para|al|a la|del) (?:el |la )?(?:evaluador\w*|calificador\w*|corrector\w*|juez|avaliador\w*)",
+    r"\b(?:asign\w*|otorg\w*|d[aé]le|dame|pon(?:le|ga)?|atribu\w*)\b[^.\n]{0,40}"
+    r"\b(?:4|cuatro|quatro|puntuaci[oó]n m[aá]xima|nota m[aá]xima|pontua[cç][aã]o m[aá]xima)\b",
+    r"\bhinweis (?:an|für) (?:den |die )?(?:bewert\w*|prüf\w*|gutacht\w*|korrektor\w*)",
+    r"\b(?:vergib|vergeben|gib|geben|bewerte|bewerten)\b[^.\n]{0,40}\b(?:4|vier|volle punktzahl|"
+    r"höchstpunktzahl|bestnote|punkte)\b",
+    r"\bnote (?:à|pour) l['’]?(?:évaluat\w*|examinat\w*|correct\w*)",
+    r"\b(?:attribuez|attribuer|donnez|donner|mettez|accordez)\b[^.\n]{0,40}\b(?:4|quatre|note maximale)\b",
+    r"\bnota per (?:il |la )?(?:valutator\w*|esaminator\w*)|\bassegna\w*\b[^.\n]{0,30}\b(?:4|quattro|"
+    r"punteggio massimo)\b",
+    r"मूल्यांकनकर्ता|परीक्षक|पूरे अंक|[4४] अंक|评分|评估者|评审|[给打][^。]{0,6}[4四４]分|評価者|採点者|[4４]点",
 )
+# A line that only delimits ("---", "===", "***"): it opens or closes a block of text.
+DELIMITER = re.compile(r"^[\W_]*[-=*#_~]{3,}[\W_]*$")
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+|(?<=[.!?])(?=[\"”]\s)")
+# Sentence ends, except after abbreviations that end in a full stop ("vs.", "e.g.", "etc.").
+_SENTENCE_END = re.compile(r"(?<!\bvs\.)(?<!\be\.g\.)(?<!\bE\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bapprox\.)(?<!\bDr\.)"
+                           r"(?<!\bMr\.)(?<!\bMs\.)(?<=[.!?;])\s+|\n+|(?<=[.!?])(?=[\"”]\s)")
 
 
 @dataclass(frozen=True)
@@ -350,6 +445,15 @@ class Sentence:
             return True
         if hits >= 4 and self.jargon_density >= 0.3:
             return True
+        if HEARSAY.search(self.text):
+            return True
+        if SPECULATION.search(self.text) and not OWNED.search(self.text):
+            return True  # "a 1% lift can mean tens of millions": a guess about the world, not about this work
+        if FRAMEWORK.search(self.text) and not NUMBER.search(self.text):
+            return True  # "On core, the ML hypothesis should be testable": a framework named, not used
+        listed = sum(len(m.group(0).split()) for m in ENUMERATION.finditer(self.text))
+        if listed >= 0.5 * self.words and hits + self.count(CONSTRAINT) + self.count(TENSION) >= 3:
+            return True  # mostly a list of terms: "latency, privacy, budget, licensing"
         return hits >= 5 and commas >= 4 and verbs <= 2
 
 
@@ -368,17 +472,40 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
-def flagged_sentences(sentences: list[Sentence]) -> list[str]:
-    """The sentences that address the grader instead of answering (HTML comments included)."""
+def flagged_sentences(sentences: list[Sentence], text: str | None = None) -> list[str]:
+    """The sentences that address the grader instead of answering.
+
+    Beyond single sentences: an HTML comment is flagged whole; a flagged sentence that opens a
+    note ("Evaluator note: …", a delimiter line, a "### SYSTEM" header, a sentence ending in a
+    colon, an end-of-answer marker) flags the rest of its block, up to a closing delimiter or a
+    blank line.
+    """
     flagged: list[str] = []
     inside_comment = False
     after_postscript = False
+    block_open = False
+    previous_end = 0
     for sentence in sentences:
         body = sentence.text
+        paragraph_break = text is not None and "\n\n" in text[previous_end:sentence.start].replace("\r", "")
+        previous_end = sentence.start + len(body)
+        if paragraph_break:
+            block_open = False
+        delimiter = bool(DELIMITER.match(body))
         if "<!--" in body:
             inside_comment = True
-        if inside_comment or after_postscript or INJECTION.search(body):
+        hit = bool(INJECTION.search(body))
+        if inside_comment or after_postscript or block_open or hit:
             flagged.append(body)
+            if delimiter and block_open and not hit:
+                block_open = False  # the closing delimiter of a note
+                continue
+        opens = hit and (body.rstrip().endswith(":") or bool(re.match(r"^[\W_]*[-=*#_~]{3}", body))
+                         or ":" in body[:60])
+        if opens:
+            block_open = True
+        if hit and _END_MARKER.search(body):
+            block_open = True  # what follows the marker, up to a blank line, is addressed to the grader
         # "P.S." splits off as a sentence of its own; the claim is the one after it
         after_postscript = bool(_POSTSCRIPT.match(body)) and len(body.split()) <= 2
         if "-->" in body:
@@ -386,8 +513,12 @@ def flagged_sentences(sentences: list[Sentence]) -> list[str]:
     return flagged
 
 
+_END_MARKER = re.compile(r"\bend of (?:the )?(?:candidate(?:'s)? )?(?:answer|response|submission)\b|"
+                         r"\[\s*end(?: of (?:answer|response|submission))?\s*\]", re.IGNORECASE)
+
+
 def strip_injections(text: str) -> tuple[str, list[str]]:
     """The answer without grader-directed sentences, and those sentences."""
     sentences = split_sentences(text)
-    flagged = flagged_sentences(sentences)
+    flagged = flagged_sentences(sentences, text)
     return " ".join(s.text for s in sentences if s.text not in flagged), flagged

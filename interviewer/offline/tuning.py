@@ -7,25 +7,12 @@ elements found. Coaches (or `interviewer calibrate`) tune these numbers in rubri
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-# The elements each detector reports, in the order they are explained to the candidate.
-ELEMENTS: dict[str, tuple[str, ...]] = {
-    "impact_narrative": ("outcome_named", "user_metric_quantified", "business_chain", "model_metrics_only"),
-    "trade_offs": ("tension_named", "both_sides_concrete", "reasoned_decision", "decision_rule"),
-    "three_c": ("customer_clear", "constraint_clear", "core_clear", "customer_vague", "constraint_vague",
-                "core_vague", "connected"),
-    "parl": ("problem", "action", "own_action", "result", "result_quantified", "learning",
-             "hypothetical"),
-    "experimentation": ("test_or_metric", "primary_metric", "design", "hypothesis_or_readout",
-                        "guardrail", "rigor", "ship_rule"),
-    "ml_depth": ("concept_named", "concept_applied", "two_concepts_applied", "product_consequences"),
-    "culture": ("example", "direct_feedback_with_reason", "ownership", "what_changed", "deferral"),
-}
-# Elements that count against an answer: reported whenever found, whatever their weight.
-WARNINGS = frozenset({"model_metrics_only", "hypothetical", "deferral"})
+from interviewer.dimensions import ELEMENTS
 
 
 class _Strict(BaseModel):
@@ -92,6 +79,9 @@ class OfflineTuning(_Strict):
     fluff_min_words: int = Field(default=60, gt=0)
     fluff_max_concrete_per_100: float = Field(default=1.5, ge=0)
     fluff_min_phrases: int = Field(default=2, ge=1, description="confident filler phrases that mark fluff")
+    vague_min_words: int = Field(default=80, gt=0, description="answers this long are checked for specifics")
+    vague_max_specifics_per_100: float = Field(
+        default=1.0, ge=0, description="fewer specific details per 100 words than this caps the answer at 2")
 
     @model_validator(mode="after")
     def _known_elements(self) -> OfflineTuning:
@@ -121,3 +111,20 @@ def tuning_block(tuning: OfflineTuning) -> str:
             "everything below this line)\n"
             "# Per dimension: points per element found; a level needs the points in thresholds "
             "(for levels 2, 3, 4).\n" + body)
+
+
+def levels_for(found: np.ndarray, tuning: DimensionTuning, elements: Sequence[str], *, pulls: np.ndarray,
+               caps: np.ndarray, anchor_weight: float) -> np.ndarray:
+    """The offline scorer's level rule, for one answer or many at once (calibrate fits with it).
+
+    found: answers x elements (0/1, columns in `elements` order); pulls: the mean label of similar
+    anchors per answer (nan when none is similar enough); caps: the substance cap per answer.
+    Points of the found elements pass thresholds to give a level; anchors may pull it down (never
+    up) by `anchor_weight` of the gap; the cap comes last. Returns integer levels 1-4.
+    """
+    weights = np.array([tuning.weights.get(e, 0.0) for e in elements])
+    points = found @ weights
+    raw = 1 + sum((points >= t - 1e-9).astype(int) for t in tuning.thresholds)
+    pulled = np.where(np.isnan(pulls), raw,
+                      np.minimum(raw, np.round(raw + anchor_weight * (np.nan_to_num(pulls) - raw))))
+    return np.minimum(np.maximum(pulled, 1), caps).astype(int)
