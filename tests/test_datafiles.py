@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.bank import load_bank, load_loops
+from interviewer.bank import load_bank, load_loops, pick_questions
 from interviewer.errors import DataFileError
 from interviewer.knowledge import load_corpus
 from interviewer.rubric import DIMENSIONS, load_rubric
@@ -88,6 +88,51 @@ def test_question_bank_size_coverage_and_probes() -> None:
     for q in bank.questions:
         assert 1 <= len(q.probes) <= 3 and q.signals and q.dimensions
     assert sum("red_team" in q.tags for q in bank.questions) >= 2
+
+
+def test_every_stage_can_draw_twice_the_questions_it_asks() -> None:
+    """Two runs with different seeds should not ask the same questions: each stage of each loop
+    can draw (company's own first, generic ones only to fill) at least twice what it asks."""
+    bank, loops = load_bank(SETTINGS.questions_path), load_loops(SETTINGS.loops_path)
+    short = []
+    for company, loop in loops.companies.items():
+        for stage in loop.stages:
+            runs = [tuple(q.id for q in pick_questions(bank, company, stage, seed)) for seed in range(300)]
+            drawn = {qid for run in runs for qid in run}
+            if len(drawn) < 2 * stage.questions or len(set(runs)) < 2:
+                short.append(f"{company}/{stage.id}: asks {stage.questions}, can draw {len(drawn)}")
+            assert all(len(run) == stage.questions for run in runs), (company, stage.id)
+    assert not short, short
+
+
+def test_spotify_technical_stage_can_ask_about_two_tower_retrieval() -> None:
+    bank, loops = load_bank(SETTINGS.questions_path), load_loops(SETTINGS.loops_path)
+    stage = next(s for s in loops.stages("spotify") if s.id == "technical_deep_dive")
+    drawn = {q.id: q for seed in range(300) for q in pick_questions(bank, "spotify", stage, seed)}
+    assert any("two-tower" in q.text.lower() for q in drawn.values()), sorted(drawn)
+
+
+def test_probes_hold_whatever_the_candidate_said() -> None:
+    """A probe may not put words in the candidate's mouth ("You said engagement went up...")."""
+    bank = load_bank(SETTINGS.questions_path)
+    presumptuous = re.compile(r"\b(?:you (?:said|mentioned|told me|claimed)|as you said)\b", re.IGNORECASE)
+    offenders = [f"{q.id}: {p.text}" for q in bank.questions for p in q.probes if presumptuous.search(p.text)]
+    assert not offenders, offenders
+
+
+def test_recruiter_screens_ask_for_background_and_motivation() -> None:
+    bank = load_bank(SETTINGS.questions_path)
+    for company in ("netflix", "spotify", "generic"):
+        texts = [q.text.lower() for q in bank.questions
+                 if q.company == company and q.round == "recruiter_screen"]
+        assert any("background" in t for t in texts), company
+        assert any(t.startswith("why ") or "draws you" in t for t in texts), company
+
+
+def test_netflix_bank_has_strategy_questions() -> None:
+    bank = load_bank(SETTINGS.questions_path)
+    strategy = [q.id for q in bank.questions if q.company == "netflix" and "strategy" in q.tags]
+    assert len(strategy) >= 5, strategy
 
 
 def test_invalid_question_names_line(tmp_path: Path) -> None:

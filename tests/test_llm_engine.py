@@ -224,7 +224,9 @@ def test_follow_ups_keep_the_rounds_interviewer_and_aim_at_the_probed_gap(
     view = llm_service.answer(view.session_id, SCRIPTED["culture"]["weak"])
     assert view.prompt["kind"] == "probe"
     probe_request = server.requests[-1]
-    assert "Director of product" in probe_request["messages"][0]["content"]
+    culture = next(s for s in llm_service.loops.stages("netflix") if s.id == "culture")
+    assert culture.interviewer == "Hiring manager"
+    assert culture.interviewer in probe_request["messages"][0]["content"]
     probed = view.prompt["probe_dimension"]
     gaps = next(d for d in view.scores[-1]["dimensions"] if d["dimension"] == probed)["missing"]
     assert gaps and gaps[0] in probe_request["messages"][1]["content"]
