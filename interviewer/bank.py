@@ -81,13 +81,15 @@ class QuestionBank(_Strict):
             seen.add(q.id)
         return self
 
+    def find_text(self, text: str) -> Question | None:
+        """The bank question with this wording (spacing and case aside), if there is one."""
+        wanted = " ".join(text.split()).lower()
+        return next((q for q in self.questions if " ".join(q.text.split()).lower() == wanted), None)
+
     def kind_of(self, text: str) -> QuestionKind:
         """The kind of a question given as text: the bank's, or inferred from its wording."""
-        wanted = " ".join(text.split()).lower()
-        for q in self.questions:
-            if " ".join(q.text.split()).lower() == wanted:
-                return q.kind
-        return infer_question_kind(text)
+        found = self.find_text(text)
+        return found.kind if found else infer_question_kind(text)
 
     def get(self, question_id: str) -> Question:
         """Look a question up by id."""
@@ -97,8 +99,15 @@ class QuestionBank(_Strict):
         raise UnknownChoiceError("question", question_id, [q.id for q in self.questions])
 
 
+ProjectDefault = Literal["minutes", "questions", "weight", "interviewer", "placement"]
+
+
 class Stage(_Strict):
-    """One interview in a company's loop, scored with the rubric of `round`."""
+    """One interview in a company's loop, scored with the rubric of `round`.
+
+    `defaults` names the values no source gives (they are the project's own choices and are
+    shown as such); `source` says which reference lines the stage rests on.
+    """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     round: RoundId
@@ -110,20 +119,70 @@ class Stage(_Strict):
     intro: str
     tags: list[str] = Field(default_factory=list)
     exclude_tags: list[str] = Field(default_factory=list)
+    source: str = ""
+    defaults: list[ProjectDefault] = Field(default_factory=list)
+
+
+class CommitteeSignal(_Strict):
+    """A signal the committee weighs, read from the scores of these dimensions across the loop."""
+
+    name: str
+    dimensions: list[DimensionId] = Field(min_length=1)
+    source: str = ""
+
+
+class Committee(_Strict):
+    """The step after the interviews where a committee, not the candidate, is in the room: it turns
+    the loop's evidence into one judgment score (the mean of its signals).
+
+    `over_explaining_discount` (Spotify's signal-to-noise rubric) is taken off the judgment in
+    proportion to the share of answers that were long and carried little that is specific.
+    """
+
+    name: str
+    members: str
+    minutes: int | None = Field(default=None, gt=0)
+    signals: list[CommitteeSignal] = Field(min_length=1)
+    over_explaining_discount: float = Field(default=0.0, ge=0, le=1)
+    source: str = ""
+    defaults: list[Literal["minutes", "members", "signal_weights", "over_explaining_discount"]] = Field(
+        default_factory=list)
+
+
+class LoopVariant(_Strict):
+    """One published shape of a company's loop: its interviews and, if it has one, its committee."""
+
+    name: str
+    source: str = ""
+    stages: list[Stage] = Field(min_length=1)
+    committee: Committee | None = None
+
+    @model_validator(mode="after")
+    def _unique(self) -> LoopVariant:
+        ids = [s.id for s in self.stages]
+        if len(ids) != len(set(ids)):
+            raise ValueError("stage ids must be unique within a loop")
+        return self
 
 
 class CompanyLoop(_Strict):
-    """A company's interview loop."""
+    """A company's loop, in one or more published variants."""
 
     name: str
-    stages: list[Stage] = Field(min_length=1)
+    default_variant: str
+    variants: dict[str, LoopVariant] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> CompanyLoop:
-        ids = [s.id for s in self.stages]
-        if len(ids) != len(set(ids)):
-            raise ValueError("stage ids must be unique within a company")
+    def _known_default(self) -> CompanyLoop:
+        if self.default_variant not in self.variants:
+            raise ValueError(f"default_variant {self.default_variant!r} is not one of "
+                             f"{', '.join(self.variants)}")
         return self
+
+    @property
+    def stages(self) -> list[Stage]:
+        """The default variant's interviews."""
+        return self.variants[self.default_variant].stages
 
 
 class Loops(_Strict):
@@ -139,17 +198,25 @@ class Loops(_Strict):
             raise UnknownChoiceError("company", company, sorted(self.companies))
         return self.companies[company]
 
-    def stages(self, company: str, picked: list[str] | None = None) -> list[Stage]:
-        """The stages to run, in loop order; `picked` may name stage ids or round ids."""
+    def variant(self, company: str, variant: str | None = None) -> LoopVariant:
+        """A company's loop variant (its default when none is named)."""
         loop = self.company(company)
+        name = (variant or loop.default_variant).strip().lower()
+        if name not in loop.variants:
+            raise UnknownChoiceError(f"loop variant for {company}", name, sorted(loop.variants))
+        return loop.variants[name]
+
+    def stages(self, company: str, picked: list[str] | None = None, variant: str | None = None) -> list[Stage]:
+        """The stages to run, in loop order; `picked` may name stage ids or round ids."""
+        stages = self.variant(company, variant).stages
         picked = [p.strip().lower() for p in picked or [] if p.strip()]
         if not picked:
-            return list(loop.stages)
-        valid = [s.id for s in loop.stages]
+            return list(stages)
+        valid = [s.id for s in stages]
         for name in picked:
-            if not any(name in (s.id, s.round) for s in loop.stages):
+            if not any(name in (s.id, s.round) for s in stages):
                 raise UnknownChoiceError(f"round for {company}", name, valid)
-        return [s for s in loop.stages if s.id in picked or s.round in picked]
+        return [s for s in stages if s.id in picked or s.round in picked]
 
 
 def pick_questions(bank: QuestionBank, company: str, stage: Stage, seed: int) -> list[Question]:

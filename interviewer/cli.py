@@ -64,6 +64,33 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_loops(args: argparse.Namespace, settings: Settings) -> int:
+    """Print every company's published loops: stages, lengths, interviewers, sources, defaults."""
+    from interviewer.bank import load_loops
+
+    loops = load_loops(settings.loops_path)
+    if args.json:
+        print(json.dumps(loops.model_dump(mode="json"), ensure_ascii=False))
+        return 0
+    for cid, loop in loops.companies.items():
+        for vid, variant in loop.variants.items():
+            default = " (default)" if vid == loop.default_variant else ""
+            print(f"{cid} --variant {vid}{default}: {variant.name} [{variant.source}]")
+            for stage in variant.stages:
+                marks = f"; project defaults: {', '.join(stage.defaults)}" if stage.defaults else ""
+                print(f"  {stage.id}: {stage.name}, {stage.minutes} min, {stage.interviewer}, "
+                      f"{stage.questions} questions [{stage.source}{marks}]")
+            if variant.committee:
+                c = variant.committee
+                signals = ", ".join(f"{sig.name} ({'+'.join(sig.dimensions)})" for sig in c.signals)
+                print(f"  then {c.name} ({c.members}), not an interview: judgment = mean of {signals}"
+                      + (f", minus up to {c.over_explaining_discount} for over-explaining"
+                         if c.over_explaining_discount else "") + f" [{c.source}]")
+            else:
+                print("  no committee described: the judgment is a stage-weighted mean (project default weights)")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Print the passages a query retrieves."""
     from interviewer.service import open_index
@@ -110,7 +137,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
             raise InterviewerError("--company is required unless you --resume a session")
         stages = [s.strip().lower() for s in (args.rounds or "").split(",") if s.strip()]
         view = service.start(args.company.strip().lower(), stages, seed=args.seed,
-                             engine=args.engine)
+                             engine=args.engine, variant=args.variant)
     names = service.dimension_names()
     shown = 0
     shown_texts: set[str] = set()  # interviewer lines already streamed to the terminal
@@ -181,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="run a mock interview")
     p.add_argument("--company", help="netflix, spotify or generic")
     p.add_argument("--rounds", help="comma-separated stage or round ids (default: the whole loop)")
+    p.add_argument("--variant", help="which published loop (netflix: five_rounds, the default, or "
+                                     "four_interviews with the hiring committee); see `interviewer loops`")
     p.add_argument("--answers", help="file with one answer per line, or a JSON list of answers")
     p.add_argument("--json", action="store_true", help="print transcript, scores and debrief as JSON")
     p.add_argument("--seed", type=int, help="question selection seed (for repeatable runs)")
@@ -188,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", choices=["offline", "llm"],
                    help="default: llm when a model is configured, offline otherwise")
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("loops", help="list each company's published loops, with sources and project defaults")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_loops)
 
     p = sub.add_parser("search", help="show what the index retrieves for a query")
     p.add_argument("query")

@@ -11,6 +11,9 @@ from interviewer.rubric import Rubric
 from interviewer.state import AnswerScore, Debrief, InterviewState, Unanswered, UsageRecord
 
 UNANSWERED_SCORE = 1.0  # a question left unanswered counts as "clearly missing" in its round
+# Over-explaining, for a committee that discounts it: a long answer with little that is specific.
+OVER_EXPLAINED_WORDS = 250
+OVER_EXPLAINED_SPECIFICS_PER_100 = 3.5
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -54,6 +57,36 @@ def cost_summary(usage: Sequence[UsageRecord], prices: tuple[float, float]) -> d
     return totals
 
 
+def over_explained(answer: str) -> bool:
+    """Whether an answer says a lot with little in it (the signal-to-noise rubric's target)."""
+    from interviewer.offline.text import specifics_per_100
+
+    return len(answer.split()) > OVER_EXPLAINED_WORDS and specifics_per_100(answer) < OVER_EXPLAINED_SPECIFICS_PER_100
+
+
+def committee_judgment(committee: dict[str, Any], finals: Sequence[AnswerScore],
+                       unanswered: Sequence[Unanswered]) -> dict[str, Any]:
+    """The committee's view: each signal is the mean score of its dimensions across the loop
+    (an unanswered question counts 1 on each dimension it would have been scored on); the judgment
+    is the mean of the signals observed, less the over-explaining discount if the committee has one."""
+    signals = []
+    for signal in committee["signals"]:
+        wanted = set(signal["dimensions"])
+        values = [float(d["score"]) for s in finals for d in s["dimensions"] if d["dimension"] in wanted]
+        values += [UNANSWERED_SCORE for u in unanswered if u["counts"] and wanted & set(u.get("dimensions", []))]
+        signals.append({"name": signal["name"], "dimensions": signal["dimensions"], "score": _mean(values),
+                        "evidence": len(values), "source": signal.get("source", "")})
+    observed = [s["score"] for s in signals if s["score"] is not None]
+    base = _mean(observed)
+    long_answers = [s["question_id"] for s in finals if over_explained(s["answer"])]
+    share = len(long_answers) / len(finals) if finals else 0.0
+    discount = round(committee.get("over_explaining_discount", 0.0) * share, 2)
+    judgment = round(max(1.0, base - discount), 2) if base is not None else None
+    return {"name": committee["name"], "members": committee["members"], "source": committee.get("source", ""),
+            "signals": signals, "over_explained": long_answers, "discount": discount,
+            "defaults": committee.get("defaults", []), "judgment": judgment}
+
+
 def _earned_by(score: dict[str, Any]) -> str:
     """Which element the first evidence quote shows, when the engine says (offline does)."""
     shown = score.get("shown") or []
@@ -84,7 +117,15 @@ def build_debrief(state: InterviewState, rubric: Rubric, engine: InterviewEngine
         if score is not None:
             weighted_sum += stage["weight"] * score
             weight_total += stage["weight"]
-    judgment = round(weighted_sum / weight_total, 2) if weight_total else None
+    spec = state.get("committee")
+    committee = committee_judgment(spec, finals, unanswered) if spec else None
+    if committee is not None:
+        judgment = committee["judgment"]
+        method = (f"{committee['name']}: the mean of its signals ({', '.join(s['name'] for s in committee['signals'])})"
+                  + (", less a discount for over-explained answers" if committee["discount"] else ""))
+    else:
+        judgment = round(weighted_sum / weight_total, 2) if weight_total else None
+        method = "stage-weighted mean of the round scores (the weights are project defaults: no source gives them)"
 
     order = list(rubric.dimensions)
     per_dim: dict[str, list[int]] = {}
@@ -134,5 +175,5 @@ def build_debrief(state: InterviewState, rubric: Rubric, engine: InterviewEngine
         low_confidence=[{"question_id": s["question_id"], "dimension": d["dimension"],
                          "score": d["score"], "offline_score": d.get("offline_score")}
                         for s in finals for d in s["dimensions"] if d.get("low_confidence")],
-        unanswered=unanswered, ignored=ignored,
+        unanswered=unanswered, ignored=ignored, judgment_method=method, committee=committee,
     )

@@ -33,6 +33,7 @@ class DimensionSpec:
     rounds: frozenset[str] | None = None  # None: every round
     story_rounds: frozenset[str] = frozenset()  # rounds where it applies to every question
     experience_only: bool = False  # elsewhere, only to questions that ask for a past story
+    question_scoped: bool = False  # applies only to questions that target it (not a contract dimension)
 
     def element(self, element_id: str) -> Element:
         """Look an element up by id (KeyError names the dimension)."""
@@ -204,15 +205,44 @@ REGISTRY: dict[str, DimensionSpec] = {spec.id: spec for spec in (
         contract_levels_hash="f23dfc3ca9a232ba",
         rounds=frozenset({"culture"}),
     ),
+    DimensionSpec(
+        id="bias_aware",
+        elements=(
+            _e("bias_named", "a bias or fairness risk named",
+               "no bias or fairness risk considered: say who the model could treat unfairly"),
+            _e("groups_specific", "the specific groups who could be affected",
+               "bias named only in general: say which groups of listeners, viewers or creators it affects"),
+            _e("measure_per_group", "a measure for each group",
+               "no measure: say what you would compare across those groups (exposure, plays, errors)"),
+            _e("user_perception", "how users or creators would perceive it",
+               "only technical fairness: say how listeners, viewers or creators would experience and "
+               "judge the outcome"),
+            _e("mitigation_rule", "a launch or mitigation rule",
+               "no rule: a threshold on the gap between groups that blocks launch or triggers a fix"),
+            _e("mitigation_cost", "what the mitigation costs", "no cost: say what the fix gives up"),
+            _e("monitoring", "monitoring after launch", "no monitoring after launch"),
+        ),
+        rewrite=("Make the audit concrete, for example: \"I'd compare the share of recommendations going to "
+                 "independent artists with their share of listening, and ask a panel of listeners whether "
+                 "their mixes feel varied; if independent artists get less than 80% of their fair share we "
+                 "hold the launch and re-rank, accepting about 1% fewer saves, and we track the gap monthly.\""),
+        prep=("Practise a fairness audit out loud: who could be treated unfairly, what you would measure for "
+              "each group, how users and creators would see it, and the rule that blocks a launch (see "
+              "regulation-responsible-ai)."),
+        contract_levels_hash=None,
+        question_scoped=True,
+    ),
 )}
 
 DIMENSION_IDS: tuple[str, ...] = tuple(REGISTRY)
 ELEMENTS: dict[str, tuple[str, ...]] = {d: spec.element_ids for d, spec in REGISTRY.items()}
+QUESTION_SCOPED: frozenset[str] = frozenset(d for d, spec in REGISTRY.items() if spec.question_scoped)
 WARNINGS: frozenset[str] = frozenset(e.id for spec in REGISTRY.values() for e in spec.elements if e.warning)
 
 
 def dimension_allowed(dimension: str, round_id: str, kind: str) -> bool:
-    """Whether the contract lets this dimension apply to this round and question kind."""
+    """Whether the contract lets this dimension apply to this round and question kind (a
+    question-scoped dimension applies wherever a question targets it)."""
     spec = REGISTRY[dimension]
     if spec.rounds is not None and round_id not in spec.rounds:
         return False

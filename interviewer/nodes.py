@@ -17,7 +17,7 @@ from interviewer.gate import Gate, classify_turn, not_english_notice
 from interviewer.index import Retriever
 from interviewer.prompts import render
 from interviewer.rubric import Rubric
-from interviewer.scoring import AnswerScorer, ScoringTask
+from interviewer.scoring import AnswerScorer, ScoringTask, applicable_weights
 from interviewer.state import (
     AnswerScore,
     InterviewState,
@@ -94,7 +94,8 @@ class Nodes:
         """The question being answered and the answer so far (with its follow-ups)."""
         question = self._question(state)
         return ScoringTask(question=question.text, kind=question.kind, company=state["company"],
-                           round_id=self._stage(state)["round"], answer="\n\n".join(state["answer_parts"]))
+                           round_id=self._stage(state)["round"], answer="\n\n".join(state["answer_parts"]),
+                           targets=tuple(question.dimensions))
 
     def _unanswered(self, state: InterviewState, reason: UnansweredReason, detail: str,
                     counts: bool = True) -> list[Unanswered]:
@@ -102,8 +103,9 @@ class Nodes:
         if state["attempt"] > 0:
             return []
         stage, question = self._stage(state), self._question(state)
+        dims = applicable_weights(self.rubric, stage["round"], question.kind, question.dimensions)
         return [Unanswered(stage=stage["id"], question_id=question.id, question=question.text,
-                           reason=reason, detail=detail, counts=counts)]
+                           reason=reason, detail=detail, counts=counts, dimensions=list(dims))]
 
     def _recall_prompt(self, question: Question) -> str:
         cue = ("Think back over your last two or three roles: a launch, a metric that moved the wrong "
@@ -124,15 +126,18 @@ class Nodes:
     def plan(self, state: InterviewState) -> dict[str, Any]:
         """Choose the stages and their questions, and open the first round."""
         company = state["company"]
-        stages = self.loops.stages(company, state.get("requested_stages") or None)
+        variant = self.loops.variant(company, state.get("variant"))
+        stages = self.loops.stages(company, state.get("requested_stages") or None, state.get("variant"))
         plan = [StagePlan(id=s.id, round=s.round, name=s.name, interviewer=s.interviewer,
                           minutes=s.minutes, intro=s.intro, weight=s.weight,
                           question_ids=[q.id for q in pick_questions(self.bank, company, s,
-                                                                     state["seed"])])
+                                                                     state["seed"])],
+                          source=s.source, defaults=list(s.defaults))
                 for s in stages]
         partial: InterviewState = {**state, "plan": plan, "stage_idx": 0, "question_idx": 0}
         prompt, said = self._question_prompt(partial, 0, 0)
-        return {"plan": plan, "stage_idx": 0, "question_idx": 0, "attempt": 0, "probes_used": [],
+        return {"plan": plan, "committee": variant.committee.model_dump() if variant.committee else None,
+                "stage_idx": 0, "question_idx": 0, "attempt": 0, "probes_used": [],
                 "answer_parts": [], "recall_offered": False, "prompt": prompt, "ended_early": False, "finished": False,
                 "debrief": None, "usage": said["usage"],
                 "transcript": [self._stage_intro(plan[0]), *said["transcript"]]}

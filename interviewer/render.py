@@ -40,6 +40,23 @@ def debrief_markdown(report: Debrief, names: dict[str, str]) -> str:
     for r in report["rounds"]:
         score = "n/a" if r["score"] is None else f"{r['score']:.2f}"
         lines.append(f"| {r['name']} | {score} | {r['answered']} | {r['skipped']} |")
+    committee = report.get("committee")
+    if committee:
+        lines += ["", f"### {committee['name']}", "",
+                  f"Not an interview: {committee['members']} weigh the loop's evidence [{committee['source']}]. "
+                  "The judgment score is the mean of these signals:", "",
+                  "| signal | from | score | evidence |", "|---|---|---|---|"]
+        for sig in committee["signals"]:
+            score = "not observed" if sig["score"] is None else f"{sig['score']:.2f}"
+            lines.append(f"| {sig['name']} | {', '.join(name(d) for d in sig['dimensions'])} | {score} | "
+                         f"{sig['evidence']} score(s) |")
+        if committee["discount"]:
+            lines += ["", f"Signal-to-noise: {len(committee['over_explained'])} answer(s) were long with little "
+                      f"specific in them; the committee discounts over-explaining by {committee['discount']:.2f}."]
+        if committee.get("defaults"):
+            lines += ["", f"Project defaults (no source gives them): {', '.join(committee['defaults'])}."]
+    elif report.get("judgment_method"):
+        lines += ["", f"Judgment: {report['judgment_method']}."]
     lines += ["", "### Dimensions", "", "| dimension | mean | answers |", "|---|---|---|"]
     for dim, v in report["dimensions"].items():
         lines.append(f"| {name(dim)} | {v['mean']:.2f} | {int(v['n'])} |")

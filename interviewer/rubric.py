@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from interviewer.datafiles import line_of, read_yaml, validate
-from interviewer.dimensions import DIMENSION_IDS, REGISTRY, dimension_allowed
+from interviewer.dimensions import DIMENSION_IDS, QUESTION_SCOPED, REGISTRY, dimension_allowed
 from interviewer.errors import DataFileError
 from interviewer.offline.tuning import OfflineTuning
 
@@ -87,6 +88,8 @@ class Rubric(_Strict):
     hire_signal: dict[HireSignal, float]
     dimensions: dict[DimensionId, Dimension]
     rounds: dict[RoundId, RoundRubric]
+    question_scoped: dict[DimensionId, float] = Field(
+        default_factory=dict, description="weights of dimensions scored only on questions that target them")
     offline: OfflineTuning = Field(default_factory=OfflineTuning)
 
     @model_validator(mode="after")
@@ -99,12 +102,23 @@ class Rubric(_Strict):
             raise ValueError(f"rounds missing: {', '.join(missing_rounds)}")
         if sorted(self.scale) != [1, 2, 3, 4]:
             raise ValueError("scale must define exactly 1, 2, 3 and 4")
+        for dim in QUESTION_SCOPED:
+            if dim not in self.question_scoped:
+                raise ValueError(f"question_scoped needs a weight for {dim}")
+        for dim, weight in self.question_scoped.items():
+            if dim not in QUESTION_SCOPED:
+                raise ValueError(f"{dim} applies by round, not by question: weigh it under rounds")
+            if weight <= 0:
+                raise ValueError(f"weight of {dim} must be positive")
         return self
 
-    def applicable(self, round_id: RoundId, experience: bool) -> dict[DimensionId, float]:
-        """The dimensions scored for an answer in this round, with their weights."""
+    def applicable(self, round_id: RoundId, experience: bool,
+                   targets: Sequence[str] = ()) -> dict[DimensionId, float]:
+        """The dimensions scored for an answer in this round, with their weights; `targets` are the
+        question's own dimensions, which add any question-scoped one (bias-aware thinking)."""
         spec = self.rounds[round_id]
-        return {**spec.weights, **(spec.experience_only if experience else {})}
+        scoped = {d: self.question_scoped[d] for d in targets if d in self.question_scoped}
+        return {**spec.weights, **(spec.experience_only if experience else {}), **scoped}
 
     def hire_signal_for(self, judgment: float) -> HireSignal:
         """Map a 1-4 judgment score to a hire signal."""
@@ -123,6 +137,10 @@ def contract_violation(rubric: Rubric) -> tuple[tuple[str, ...], str] | None:
                     f"the level meanings of {dim_id} are part of the scoring contract and must "
                     "stay exactly as written")
     for round_id, spec in rubric.rounds.items():
+        for dim_id in [*spec.weights, *spec.experience_only]:
+            if dim_id in QUESTION_SCOPED:
+                return (("rounds", round_id), f"{dim_id} applies only to questions that target it: weigh it "
+                                              "under question_scoped, not in a round")
         for dim_id in spec.weights:
             if not dimension_allowed(dim_id, round_id, "case"):
                 return (("rounds", round_id, "weights"),

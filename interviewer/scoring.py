@@ -32,6 +32,7 @@ class ScoringTask:
     company: str
     round_id: str
     answer: str
+    targets: tuple[str, ...] = ()  # the question's own dimensions (adds question-scoped ones)
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,9 @@ class Assessment:
         return self.weighted is not None
 
 
-def applicable_weights(rubric: Rubric, round_id: str, kind: str) -> dict[str, float]:
+def applicable_weights(rubric: Rubric, round_id: str, kind: str, targets: Sequence[str] = ()) -> dict[str, float]:
     """The dimensions scored for a question of this kind in this round, with their weights."""
-    return {str(d): w for d, w in rubric.applicable(round_id, kind == "experience").items()}  # type: ignore[arg-type]
+    return {str(d): w for d, w in rubric.applicable(round_id, kind == "experience", targets).items()}  # type: ignore[arg-type]
 
 
 def weighted_score(dimensions: Sequence[DimensionScore], weights: dict[str, float]) -> float:
@@ -109,7 +110,7 @@ class AnswerScorer:
         are fetched the same way when omitted.
         """
         gate = self.gate(task)
-        weights = applicable_weights(self.rubric, task.round_id, task.kind)
+        weights = applicable_weights(self.rubric, task.round_id, task.kind, task.targets)
         if not self.gradable(gate):
             return Assessment(gate, weights, notices=list(gate.notices))
         scored_task = replace(task, answer=gate.text)

@@ -147,21 +147,30 @@ class InterviewService:
         """(id, display name) of every company with a loop."""
         return [(cid, loop.name) for cid, loop in self.loops.companies.items()]
 
-    def stages(self, company: str) -> list[tuple[str, str]]:
-        """(stage id, display name) of a company's loop, in order."""
-        return [(s.id, s.name) for s in self.loops.stages(company)]
+    def stages(self, company: str, variant: str | None = None) -> list[tuple[str, str]]:
+        """(stage id, display name) of a company's loop variant, in order."""
+        return [(s.id, s.name) for s in self.loops.stages(company, variant=variant)]
+
+    def variants(self, company: str) -> list[tuple[str, str]]:
+        """(variant id, display name) of a company's published loops, the default first."""
+        loop = self.loops.company(company)
+        order = [loop.default_variant, *(v for v in loop.variants if v != loop.default_variant)]
+        return [(v, loop.variants[v].name) for v in order]
 
     def start(self, company: str, stages: Sequence[str] | None = None,
-              seed: int | None = None, engine: str | None = None) -> SessionView:
-        """Start a new session and return it waiting on the first question."""
+              seed: int | None = None, engine: str | None = None, variant: str | None = None) -> SessionView:
+        """Start a new session and return it waiting on the first question (`variant` picks one of
+        the company's published loops; its default otherwise)."""
         engine = engine or self.default_engine
         company = company.strip().lower()
         if engine not in self.engines:
             raise UnknownChoiceError("engine", engine, sorted(self.engines))
-        picked = [s.id for s in self.loops.stages(company, list(stages or []) or None)]
+        loop = self.loops.company(company)
+        variant = (variant or loop.default_variant).strip().lower()
+        picked = [s.id for s in self.loops.stages(company, list(stages or []) or None, variant)]
         session_id = new_session_id()
         state: InterviewState = {
-            "session_id": session_id, "company": company, "requested_stages": picked,
+            "session_id": session_id, "company": company, "variant": variant, "requested_stages": picked,
             "seed": seed if seed is not None else random.randrange(1 << 30),
             "transcript": [], "scores": [], "summaries": [], "skipped": [], "usage": []}
         self.graphs[engine].invoke(state, self._config(session_id), durability="sync")

@@ -34,6 +34,8 @@ class StagePlan(TypedDict):
     intro: str
     weight: float
     question_ids: list[str]
+    source: NotRequired[str]  # the reference lines the stage rests on
+    defaults: NotRequired[list[str]]  # values no source gives (project defaults), shown as such
 
 
 class PendingPrompt(TypedDict):
@@ -77,6 +79,7 @@ class Unanswered(TypedDict):
     reason: UnansweredReason
     detail: str
     counts: bool
+    dimensions: NotRequired[list[str]]  # what the question would have been scored on
 
 
 class UsageRecord(TypedDict):
@@ -145,6 +148,8 @@ class Debrief(TypedDict):
     low_confidence: list[dict[str, Any]]
     unanswered: NotRequired[list[Unanswered]]
     ignored: NotRequired[list[dict[str, Any]]]  # per question: sentences addressed to the grader
+    judgment_method: NotRequired[str]  # how the judgment score was reached (committee or stage weights)
+    committee: NotRequired[dict[str, Any] | None]  # the committee's signals, when the loop has one
 
 
 class InterviewState(TypedDict, total=False):
@@ -152,8 +157,10 @@ class InterviewState(TypedDict, total=False):
 
     session_id: str
     company: str
+    variant: str
     seed: int
     requested_stages: list[str]
+    committee: dict[str, Any] | None  # the loop variant's committee step (bank.Committee as a dict)
     plan: list[StagePlan]
     stage_idx: int
     question_idx: int

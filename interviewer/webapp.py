@@ -62,9 +62,10 @@ def _guard(action: Callable[[], Outputs]) -> Outputs:
 
 
 def start_interview(service: InterviewService, company: str, stages: list[str] | None,
-                    engine: str | None = None) -> Outputs:
-    """Start a new session for the chosen company, stages and engine."""
-    return _guard(lambda: render_view(service, service.start(company, stages or [], engine=engine)))
+                    engine: str | None = None, variant: str | None = None) -> Outputs:
+    """Start a new session for the chosen company, loop variant, stages and engine."""
+    return _guard(lambda: render_view(service, service.start(company, stages or [], engine=engine,
+                                                             variant=variant)))
 
 
 def submit_answer(service: InterviewService, session_id: str | None, text: str) -> Outputs:
@@ -109,10 +110,17 @@ def resume_session(service: InterviewService, session_id: str) -> Outputs:
     return _guard(action)
 
 
-def stage_choices(service: InterviewService, company: str) -> Any:
-    """Update the round picker when the company changes."""
-    choices = [(name, sid) for sid, name in service.stages(company)]
+def stage_choices(service: InterviewService, company: str, variant: str | None = None) -> Any:
+    """Update the round picker when the company or its loop variant changes."""
+    known = [v for v, _ in service.variants(company)]
+    choices = [(name, sid) for sid, name in service.stages(company, variant if variant in known else None)]
     return gr.update(choices=choices, value=[sid for _, sid in choices])
+
+
+def variant_choices(service: InterviewService, company: str) -> Any:
+    """Update the loop picker when the company changes."""
+    choices = [(name, vid) for vid, name in service.variants(company)]
+    return gr.update(choices=choices, value=choices[0][1])
 
 
 def build_app(service: InterviewService) -> gr.Blocks:
@@ -125,6 +133,8 @@ def build_app(service: InterviewService) -> gr.Blocks:
                     "would in the room.")
         with gr.Row():
             company = gr.Dropdown([(n, c) for c, n in companies], value=first, label="Company")
+            variant = gr.Dropdown([(n, v) for v, n in service.variants(first)],
+                                  value=service.variants(first)[0][0], label="Loop")
             engine = gr.Dropdown([(service.describe_engine(e), e) for e in service.engines],
                                  value=service.default_engine, label="Engine")
             stages = gr.CheckboxGroup([(n, s) for s, n in service.stages(first)],
@@ -151,9 +161,10 @@ def build_app(service: InterviewService) -> gr.Blocks:
         outputs = [session, chat, scores, debrief, status, answer]
         panels = outputs[:5]  # everything but the answer box
 
-        company.change(lambda c: stage_choices(service, c), company, stages)
-        start.click(lambda c, s, e: start_interview(service, c, s, e)[:5],
-                    [company, stages, engine], panels)
+        company.change(lambda c: variant_choices(service, c), company, variant)
+        variant.change(lambda c, v: stage_choices(service, c, v), [company, variant], stages)
+        start.click(lambda c, s, e, v: start_interview(service, c, s, e, v)[:5],
+                    [company, stages, engine, variant], panels)
         def send_answer(sid: str | None, text: str) -> Iterator[Outputs]:
             yield from submit_answer_streaming(service, sid, text)
 

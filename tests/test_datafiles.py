@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.bank import load_bank, load_loops, pick_questions
+from interviewer.dimensions import REGISTRY
 from interviewer.errors import DataFileError
 from interviewer.knowledge import load_corpus
 from interviewer.rubric import DIMENSIONS, load_rubric
@@ -22,7 +23,10 @@ def test_rubric_levels_are_the_contract_verbatim() -> None:
     contract = (FIXTURES / "rubric-and-golden-format.md").read_text()
     rubric = load_rubric(SETTINGS.rubric_path)
     assert tuple(rubric.dimensions) == DIMENSIONS
-    for dim_id, dim in rubric.dimensions.items():
+    contracted = {d: dim for d, dim in rubric.dimensions.items() if REGISTRY[d].contract_levels_hash}
+    assert list(contracted) == ["impact_narrative", "trade_offs", "three_c", "parl", "experimentation",
+                                "ml_depth", "culture"], "the contract's seven dimensions, unchanged"
+    for dim_id, dim in contracted.items():
         section = contract.split(f"### {dim_id}\n", 1)[1].split("\n\n", 1)[0]
         levels = dict(re.findall(r"^(\d)\. (.+)$", section, re.MULTILINE))
         assert {int(k): v for k, v in levels.items()} == dim.levels, dim_id
@@ -162,7 +166,8 @@ def test_loops_cover_the_companies() -> None:
     assert [s.round for s in loops.stages("netflix")] == [
         "recruiter_screen", "hiring_manager", "product_case", "technical_deep_dive", "culture"]
     spotify = [s.id for s in loops.stages("spotify")]
-    assert "red_team" in spotify and spotify[-1] == "senior_lead_debrief"
+    assert "red_team" in spotify and "senior_lead_debrief" not in spotify, "the debrief is a committee"
+    assert loops.variant("spotify").committee is not None
 
 
 def test_knowledge_documents_have_metadata_and_cover_the_topics() -> None:

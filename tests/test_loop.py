@@ -120,7 +120,8 @@ def test_every_score_carries_evidence_and_missing_elements(loops) -> None:  # ty
 def test_spotify_loop_includes_red_team_and_senior_lead_stages(service) -> None:  # type: ignore[no-untyped-def]
     view = run_loop(service, "spotify", answer_for("strong"))
     stages = [r["stage"] for r in view.debrief["rounds"]]
-    assert "red_team" in stages and "senior_lead_debrief" in stages
+    assert "red_team" in stages and "senior_lead_debrief" not in stages
+    assert view.debrief["committee"]["name"] == "Senior-lead debrief"
     red_team_questions = {t["question_id"] for t in view.transcript
                           if t["kind"] == "question" and t["stage"] == "red_team"}
     assert all(service.bank.get(q).tags == ["red_team"] for q in red_team_questions)

@@ -8,7 +8,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from interviewer.bank import CompanyLoop, Loops, Probe, Question, QuestionBank, Stage, load_bank
+from interviewer.bank import CompanyLoop, Loops, LoopVariant, Probe, Question, QuestionBank, Stage, load_bank
 from interviewer.dimensions import ELEMENTS
 from interviewer.evaluation.calibrate import analyse_all, build_datasets, levels
 from interviewer.evaluation.runner import run_eval
@@ -31,14 +31,16 @@ pytestmark = pytest.mark.slow
 
 def _live_scores(record: LabelledAnswer, index: KnowledgeIndex, engine: OfflineEngine) -> dict[str, int]:
     """Ask the record's question in a real one-question interview and answer it with the record."""
+    in_bank = BANK.find_text(record.question)
     question = Question(id="golden-q", company=record.company, round=record.round,
                         kind=BANK.kind_of(record.question), text=record.question,
-                        dimensions=["impact_narrative"], signals=["as labelled"],
+                        dimensions=in_bank.dimensions if in_bank else ["impact_narrative"], signals=["as labelled"],
                         probes=[Probe(dimension="impact_narrative", text="What changed for members?")])
     stage = Stage(id="only", round=record.round, name="Only", interviewer="Interviewer", minutes=30,
                   questions=1, weight=1.0, intro="One question.")
     nodes = Nodes(engine=engine, retriever=index, bank=QuestionBank(version=1, questions=[question]),
-                  loops=Loops(version=1, companies={record.company: CompanyLoop(name="Loop", stages=[stage])}),
+                  loops=Loops(version=1, companies={record.company: CompanyLoop(
+                      name="Loop", default_variant="one", variants={"one": LoopVariant(name="One", stages=[stage])})}),
                   rubric=RUBRIC, prompts_dir=SETTINGS.prompts_dir)
     graph = build_graph(nodes).compile(checkpointer=InMemorySaver())
     config = {"configurable": {"thread_id": record.id}}

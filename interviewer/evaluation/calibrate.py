@@ -148,7 +148,7 @@ def analyse_all(answers: Sequence[LabelledAnswer], scorer: AnswerScorer, bank: Q
             analyses.append(None)
         else:
             scored = replace(task, answer=gate.text)
-            weights = applicable_weights(scorer.rubric, task.round_id, task.kind)
+            weights = applicable_weights(scorer.rubric, task.round_id, task.kind, task.targets)
             anchors = [h for h in scorer.anchors(scored) if h["round"] == task.round_id]
             analyses.append(analyse(gate.text, list(weights), experience=task.kind == "experience",
                                     anchors=anchors, tuning=scorer.rubric.offline))

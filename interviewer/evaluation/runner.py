@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
 
-from interviewer.bank import QuestionBank
+from interviewer.bank import QuestionBank, infer_question_kind
 from interviewer.evaluation.metrics import agreement
 from interviewer.golden import AnswerPair, GoldenSet, LabelledAnswer, clean_twin_id, gaming_kind
 from interviewer.llm.cache import CACHE_SALT
@@ -84,8 +84,10 @@ def overall_level(weighted: float, rubric: Rubric) -> int:
 def task_for(question: str, company: str, round_id: str, answer: str, bank: QuestionBank) -> ScoringTask:
     """The scoring task of a golden answer: its question's kind comes from the bank when the
     bank holds that question, as in an interview, else from the question's wording."""
-    return ScoringTask(question=question, kind=bank.kind_of(question), company=company,
-                       round_id=round_id, answer=answer)
+    found = bank.find_text(question)
+    return ScoringTask(question=question, kind=found.kind if found else infer_question_kind(question),
+                       company=company, round_id=round_id, answer=answer,
+                       targets=tuple(found.dimensions) if found else ())
 
 
 class Scorer:

@@ -232,6 +232,28 @@ def detect_culture(a: Answer) -> Elements:
     }
 
 
+def detect_bias_aware(a: Answer) -> Elements:
+    """bias_aware: a named risk, the groups it affects, a measure per group, how people perceive it,
+    then a rule, its cost and monitoring."""
+    named = a.any_of(t.FAIRNESS)
+    groups = a.any_of(t.AFFECTED_GROUP)
+    measure = [s for s in a.any_of(t.GROUP_MEASURE) if s.has(t.AFFECTED_GROUP) or s.has(t.FAIRNESS)
+               or s.has(t.NUMBER) or any(g in a.neighbours(s) for g in groups)]
+    rules = [s for s in a.any_of(t.RULE) if s.has(t.FAIRNESS) or s.has(t.AFFECTED_GROUP)
+             or any(n in named for n in a.neighbours(s))]
+    costs = [s for s in a.usable if (s.has(t.TENSION) or s.has(t.BUSINESS) or s.has(t.CHANGE_VERB))
+             and s.has(t.NUMBER) and any(n in rules or n in named for n in a.neighbours(s))]
+    return {
+        "bias_named": named[:1],
+        "groups_specific": groups[:1],
+        "measure_per_group": measure[:1],
+        "user_perception": a.any_of(t.PERCEPTION)[:1],
+        "mitigation_rule": rules[:1],
+        "mitigation_cost": costs[:1],
+        "monitoring": [s for s in a.any_of(t.MONITORING) if named][:1],
+    }
+
+
 DETECTORS: dict[str, Callable[[Answer], Elements]] = {
     "impact_narrative": detect_impact,
     "trade_offs": detect_trade_offs,
@@ -240,6 +262,7 @@ DETECTORS: dict[str, Callable[[Answer], Elements]] = {
     "experimentation": detect_experimentation,
     "ml_depth": detect_ml_depth,
     "culture": detect_culture,
+    "bias_aware": detect_bias_aware,
 }
 if set(DETECTORS) != set(REGISTRY):  # a dimension added to the registry needs its detector
     raise RuntimeError(f"offline detectors out of step with the registry: {sorted(set(DETECTORS) ^ set(REGISTRY))}")
@@ -299,10 +322,8 @@ def _substance_cap(a: Answer, tuning: OfflineTuning) -> tuple[int, str | None]:
     if (total >= tuning.fluff_min_words and concrete * 100 / total < tuning.fluff_max_concrete_per_100
             and fluff >= tuning.fluff_min_phrases):
         return 2, "long and confident but with almost nothing concrete"
-    specifics = sum(s.count(t.NUMBER) + s.count(t.USER_METRIC) + s.count(t.MODEL_METRIC) + s.count(t.BUSINESS)
-                    + s.count(t.SPECIFIC_CONSTRAINT) + s.count(t.PRODUCT_THING) + s.count(t.PROPER_NOUN)
-                    + s.count(t.ROLE) + s.count(t.QUOTED) for s in a.usable)
-    if total >= tuning.vague_min_words and specifics * 100 / total < tuning.vague_max_specifics_per_100:
+    said = " ".join(s.text for s in a.sentences)  # what the candidate said, grader-directed text set aside
+    if total >= tuning.vague_min_words and t.specifics_per_100(said) < tuning.vague_max_specifics_per_100:
         return 2, "long, but with almost nothing specific: no number, metric, product detail, name or quote"
     committed = any(s.has(t.DECISION) or t.OWN_ACTION.search(s.text) or t.FIRST_PERSON_ACTION.search(s.text)
                     or t.COMMITMENT.search(s.text) for s in a.usable)

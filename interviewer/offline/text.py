@@ -248,6 +248,33 @@ CONSEQUENCE = _rx(r"\b(?:members?|users?|listeners?|viewers?|subscribers?|creato
                   r"\bslow\w*\b", r"\bgpu\b", r"\brepetitive\b", r"\bsame (?:titles|songs|shows)\b",
                   r"\bthe (?:user|member|listener|viewer) experience\b", r"\bin the product\b",
                   r"\bon screen\b", r"\bartwork\b", r"\bmeans (?:the|that|members|users|listeners)\b")
+FAIRNESS = _rx(r"\bbias\w*", r"\bfair\w*", r"\bunfair\w*", r"\bequit\w*", r"\bunder-?represent\w*",
+               r"\bover-?represent\w*", r"\bskew\w*", r"\bexposure\b", r"\bdiscriminat\w*", r"\bexclu\w*",
+               r"\bpopularity\b", r"\bfeedback loops?\b", r"\brich[- ]get[- ]richer\b", r"\bdisparit\w*")
+AFFECTED_GROUP = _rx(
+    r"\b(?:new|emerging|independent|indie|small|smaller|niche|local|regional|non-english|foreign-language|"
+    r"female|women|male|black|minority|older|younger|long-tail|less popular|unknown|debut|first-time|"
+    r"non-western|rural|disabled|deaf|blind|low-income|latin|african|asian|spanish-speaking)\s+"
+    r"(?:artists?|creators?|podcasters?|shows?|titles?|songs?|tracks?|listeners?|viewers?|members?|users?|"
+    r"languages?|genres?|markets?|music|films?|content|voices?|accents?|speakers?)\b",
+    r"\b(?:by|across|per|for each|between)\s+(?:gender|language|region|country|genre|age|market|"
+    r"demographic|accent|dialect)s?\b", r"\bgroups? of (?:listeners|viewers|users|creators|artists)\b")
+GROUP_MEASURE = _rx(
+    r"\b(?:share|rate|percent(?:age)?|exposure|impressions|recall|precision|ctr|streams|plays|error rate|"
+    r"false[- ]positive|completion|saves|skip)\w*\b[^.]{0,60}\b(?:for|of|per|by|across|between|each)\b"
+    r"[^.]{0,40}\b(?:groups?|segments?|artists?|creators?|languages?|regions?|genders?|genres?|markets?|cohorts?)\b",
+    r"\b(?:compare|comparing|audit\w*|measure\w*|slice\w*|break (?:it )?down)\b[^.]{0,60}\b(?:by|across|"
+    r"per|for each|between)\b")
+PERCEPTION = _rx(
+    r"\b(?:perceiv\w*|perception|feel|feels|felt|see it as|seen as|trust\w*|notice\w*|complain\w*|"
+    r"would think|experience it)\b[^.]{0,80}\b(?:fair\w*|bias\w*|left out|excluded|same|repetitive|"
+    r"pigeonhol\w*|boxed in|stereotyp\w*|ignored|invisible)\b",
+    r"\b(?:ask|survey\w*|interview\w*|panel of|talk to|user research with)\b[^.]{0,40}\b(?:listeners|viewers|"
+    r"users|creators|artists|members|people)\b", r"\bhow (?:listeners|viewers|users|creators|artists|members) "
+    r"(?:see|feel|perceive|experience|judge)\b")
+MONITORING = _rx(r"\bmonitor\w*", r"\bdashboards?\b", r"\balerts?\b", r"\bafter launch\b", r"\bpost-launch\b",
+                 r"\btrack\w*\b[^.]{0,30}\b(?:weekly|monthly|over time|every)\b", r"\bre-?audit\w*",
+                 r"\bquarterly\b")
 FEEDBACK = _rx(r"\bI (?:told|said|asked|gave|shared|wrote|raised|named|pointed out|pushed back|"
                r"challenged|disagreed|flagged|confronted|called out|sat (?:down )?with|explained)\b",
                r"\btold (?:him|her|them|my)\b", r"\bfeedback\b", r"[\"“][^\"”]{8,}[\"”]",
@@ -522,3 +549,13 @@ def strip_injections(text: str) -> tuple[str, list[str]]:
     sentences = split_sentences(text)
     flagged = flagged_sentences(sentences, text)
     return " ".join(s.text for s in sentences if s.text not in flagged), flagged
+
+
+def specifics_per_100(text: str) -> float:
+    """Specific details (numbers, metrics, product surfaces, names, quotes) per 100 words."""
+    sentences = [s for s in split_sentences(text) if not s.is_salad]
+    words = sum(s.words for s in split_sentences(text)) or 1
+    found = sum(s.count(NUMBER) + s.count(USER_METRIC) + s.count(MODEL_METRIC) + s.count(BUSINESS)
+                + s.count(SPECIFIC_CONSTRAINT) + s.count(PRODUCT_THING) + s.count(PROPER_NOUN)
+                + s.count(ROLE) + s.count(QUOTED) for s in sentences)
+    return found * 100 / words

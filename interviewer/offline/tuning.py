@@ -61,6 +61,8 @@ DEFAULT_DIMENSIONS: dict[str, DimensionTuning] = {
                     "product_consequences": 1}, (1, 2, 3)),
     "culture": _t({"example": 1, "direct_feedback_with_reason": 1, "ownership": 0.5, "what_changed": 0.5,
                    "deferral": -1}, (1, 2, 3)),
+    "bias_aware": _t({"bias_named": 1, "groups_specific": 1, "measure_per_group": 1, "user_perception": 1,
+                      "mitigation_rule": 1, "mitigation_cost": 0.5, "monitoring": 0.5}, (1, 3.5, 5.5)),
 }
 
 
