@@ -91,6 +91,28 @@ def cmd_loops(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_detectors(args: argparse.Namespace, settings: Settings) -> int:
+    """Train the sentence-level element detectors, or report their held-out quality."""
+    from interviewer.offline.detectors import ARTEFACT, load_detectors
+    from interviewer.offline.training import report_lines
+
+    if args.action == "train":
+        from interviewer.bank import load_bank
+        from interviewer.embeddings import shared_minilm
+        from interviewer.offline.training import train_from_repository
+
+        print("embedding the labelled sentences and fitting one classifier per element…", file=sys.stderr)
+        detectors = train_from_repository(shared_minilm(settings.embedding_model_dir),
+                                          load_bank(settings.questions_path),
+                                          progress=lambda e: print(f"  {e}", file=sys.stderr))
+        detectors.save(Path(args.out) if args.out else ARTEFACT)
+        meta = detectors.meta
+    else:
+        meta = load_detectors(Path(args.out) if args.out else ARTEFACT).meta
+    print(json.dumps(meta, ensure_ascii=False) if args.json else "\n".join(report_lines(meta)))
+    return 0
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Print the passages a query retrieves."""
     from interviewer.service import open_index
@@ -221,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("loops", help="list each company's published loops, with sources and project defaults")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_loops)
+
+    p = sub.add_parser("detectors", help="train the offline scorer's element detectors from evals/sentences/, "
+                                         "or report their held-out precision and recall")
+    p.add_argument("action", choices=["train", "report"])
+    p.add_argument("--out", help="artefact path (default: interviewer/data/detectors.npz)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_detectors)
 
     p = sub.add_parser("search", help="show what the index retrieves for a query")
     p.add_argument("query")

@@ -8,7 +8,7 @@ by hash below so an edit cannot silently change what a score means.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,11 @@ class Element:
     label: str  # how the candidate reads it: "decision rule"
     advice: str  # what to tell the candidate when it is missing (a warning: when it is found)
     warning: bool = False
+
+
+# A level's requirement: at least `k` of these elements (the contract's ladder, e.g. level 3 of
+# three_c needs two of the three Cs clear).
+Requirement = tuple[int, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class DimensionSpec:
     story_rounds: frozenset[str] = frozenset()  # rounds where it applies to every question
     experience_only: bool = False  # elsewhere, only to questions that ask for a past story
     question_scoped: bool = False  # applies only to questions that target it (not a contract dimension)
+    ladder: dict[int, tuple[Requirement, ...]] = field(default_factory=dict)  # level -> what it needs
 
     def element(self, element_id: str) -> Element:
         """Look an element up by id (KeyError names the dimension)."""
@@ -72,6 +78,9 @@ REGISTRY: dict[str, DimensionSpec] = {spec.id: spec for spec in (
         prep=("Rewrite three of your stories so each ends in a user metric with its size and the "
               "business or cost effect (see framework-impact, media-metrics)."),
         contract_levels_hash="8f0bba00f77bc140",
+        ladder={2: ((1, ("outcome_named", "user_metric_quantified", "business_chain")),),
+                3: ((1, ("user_metric_quantified",)),),
+                4: ((1, ("business_chain",)),)},
     ),
     DimensionSpec(
         id="trade_offs",
@@ -93,6 +102,9 @@ REGISTRY: dict[str, DimensionSpec] = {spec.id: spec for spec in (
         prep=("For every design answer, state both sides with numbers, pick one, and give the "
               "rollback threshold (see answer-patterns)."),
         contract_levels_hash="125620c2a0475a36",
+        ladder={2: ((1, ("tension_named", "both_sides_concrete", "reasoned_decision", "decision_rule")),),
+                3: ((1, ("both_sides_concrete",)), (1, ("reasoned_decision",))),
+                4: ((1, ("decision_rule",)),)},
     ),
     DimensionSpec(
         id="three_c",
@@ -116,6 +128,10 @@ REGISTRY: dict[str, DimensionSpec] = {spec.id: spec for spec in (
         prep=("Open each case with Customer, Constraint, Core in three sentences before any "
               "solution (see framework-3c)."),
         contract_levels_hash="2a85af27d2efcdef",
+        ladder={2: ((1, ("customer_clear", "constraint_clear", "core_clear", "customer_vague", "constraint_vague",
+                             "core_vague")),),
+                3: ((2, ("customer_clear", "constraint_clear", "core_clear")),),
+                4: ((3, ("customer_clear", "constraint_clear", "core_clear")), (1, ("connected",)))},
     ),
     DimensionSpec(
         id="parl",
@@ -139,6 +155,10 @@ REGISTRY: dict[str, DimensionSpec] = {spec.id: spec for spec in (
         contract_levels_hash="3e0bda19d5af7e05",
         story_rounds=frozenset({"recruiter_screen", "culture"}),
         experience_only=True,
+        ladder={2: ((2, ("problem", "action", "result", "learning")),),
+                3: ((3, ("problem", "action", "result", "learning")),),
+                4: ((1, ("own_action",)), (1, ("result_quantified",)),
+                    (4, ("problem", "action", "result", "learning")))},
     ),
     DimensionSpec(
         id="experimentation",
@@ -162,6 +182,9 @@ REGISTRY: dict[str, DimensionSpec] = {spec.id: spec for spec in (
               "power, ship rule (see experimentation-causal)."),
         contract_levels_hash="b82ae6eb0e25f6d8",
         rounds=frozenset({"product_case", "technical_deep_dive"}),
+        ladder={2: ((1, ("test_or_metric", "primary_metric")),),
+                3: ((1, ("hypothesis_or_readout",)), (1, ("design", "guardrail"))),
+                4: ((1, ("rigor",)), (1, ("ship_rule",)))},
     ),
     DimensionSpec(
         id="ml_depth",
@@ -182,6 +205,9 @@ REGISTRY: dict[str, DimensionSpec] = {spec.id: spec for spec in (
               "say what members see when it fails (see recsys-concepts)."),
         contract_levels_hash="259d4f0175589dde",
         rounds=frozenset({"technical_deep_dive"}),
+        ladder={2: ((1, ("concept_named", "concept_applied")),),
+                3: ((1, ("concept_applied",)),),
+                4: ((1, ("product_consequences",)),)},
     ),
     DimensionSpec(
         id="culture",
@@ -204,6 +230,9 @@ REGISTRY: dict[str, DimensionSpec] = {spec.id: spec for spec in (
               "afterwards (see round-culture-keeper-test)."),
         contract_levels_hash="f23dfc3ca9a232ba",
         rounds=frozenset({"culture"}),
+        ladder={2: ((1, ("example",)),),
+                3: ((1, ("direct_feedback_with_reason",)),),
+                4: ((1, ("ownership",)), (1, ("what_changed",)))},
     ),
     DimensionSpec(
         id="bias_aware",
@@ -231,6 +260,9 @@ REGISTRY: dict[str, DimensionSpec] = {spec.id: spec for spec in (
               "regulation-responsible-ai)."),
         contract_levels_hash=None,
         question_scoped=True,
+        ladder={2: ((1, ("bias_named",)),),
+                3: ((1, ("groups_specific",)), (1, ("measure_per_group",)), (1, ("user_perception",))),
+                4: ((1, ("mitigation_rule",)),)},
     ),
 )}
 
@@ -238,6 +270,19 @@ DIMENSION_IDS: tuple[str, ...] = tuple(REGISTRY)
 ELEMENTS: dict[str, tuple[str, ...]] = {d: spec.element_ids for d, spec in REGISTRY.items()}
 QUESTION_SCOPED: frozenset[str] = frozenset(d for d, spec in REGISTRY.items() if spec.question_scoped)
 WARNINGS: frozenset[str] = frozenset(e.id for spec in REGISTRY.values() for e in spec.elements if e.warning)
+
+
+def ladder_level(dimension: str, found: set[str]) -> int:
+    """The highest level whose contract requirements (and those of every level below) the found
+    elements meet; 1 when even level 2's are not met."""
+    level = 1
+    for target in (2, 3, 4):
+        needs = REGISTRY[dimension].ladder.get(target, ())
+        if all(sum(1 for e in elements if e in found) >= k for k, elements in needs):
+            level = target
+        else:
+            break
+    return level
 
 
 def dimension_allowed(dimension: str, round_id: str, kind: str) -> bool:

@@ -208,5 +208,19 @@ def get_embedder(settings: Settings) -> Embedder:
             if settings.embedding_backend == "openai":
                 _cache[key] = OpenAIEmbedder(settings.openai_embedding_model)
             else:
-                _cache[key] = MiniLMEmbedder(settings.embedding_model_dir)
+                _cache[key] = shared_minilm(settings.embedding_model_dir)
         return _cache[key]
+
+
+_minilm: dict[str, MiniLMEmbedder] = {}
+_minilm_lock = threading.Lock()  # separate from _cache_lock: get_embedder calls in while holding that
+
+
+def shared_minilm(model_dir: Path | None = None) -> MiniLMEmbedder:
+    """The MiniLM embedder for a model folder, loaded once per process and shared (read-only) by
+    the index and the offline scorer's sentence detectors."""
+    key = str(model_dir or "")
+    with _minilm_lock:
+        if key not in _minilm:
+            _minilm[key] = MiniLMEmbedder(model_dir)
+        return _minilm[key]

@@ -102,6 +102,7 @@ class Gate:
     language: str | None = None  # ISO code when the answer is not English
     repeats_removed: int = 0
     on_topic: bool = True  # False: nothing in it addresses the question (never followed up)
+    asides: list[str] = field(default_factory=list)  # grader-directed asides cut out of sentences
 
     @property
     def scored(self) -> bool:
@@ -225,8 +226,9 @@ def _declines(text: str) -> TurnClass | None:
 def classify_turn(text: str, question: str) -> Gate:
     """Classify one submitted turn (commands are handled before this).
 
-    Sentences addressed to the grader are set aside first, so an injected instruction can
-    change neither the language nor whether the answer is on topic.
+    Sentences and asides addressed to the grader are set aside first, so an injected instruction
+    can change neither the language nor whether the answer is on topic; the asides are cut out of
+    the text that is scored (the rest of their sentence stays).
     """
     text = text.replace("\u2019", "'")
     if not re.search(r"\w", text):
@@ -234,20 +236,25 @@ def classify_turn(text: str, question: str) -> Gate:
     declined = _declines(text)
     if declined:
         return Gate(declined, text)
+    gate = _classify_answer(*t.strip_asides(text), question)
+    return gate
+
+
+def _classify_answer(text: str, asides: list[str], question: str) -> Gate:
     own_words, _ = t.strip_injections(text)
     language = detect_language(own_words)
     if language in _FILLER_LANGUAGES:
-        return Gate("off_topic", text, [OFF_TOPIC_NOTICE], on_topic=False)
+        return Gate("off_topic", text, [OFF_TOPIC_NOTICE], on_topic=False, asides=asides)
     if language != "en":
-        return Gate("not_english", text, language=language)
+        return Gate("not_english", text, language=language, asides=asides)
     collapsed, removed = collapse_repeats(text)
     on_topic = _addresses_question(collapse_repeats(own_words)[0], question)
     if removed:
         notices = [repeat_notice(removed)] + ([] if on_topic else [OFF_TOPIC_NOTICE])
-        return Gate("repeated", collapsed, notices, repeats_removed=removed, on_topic=on_topic)
+        return Gate("repeated", collapsed, notices, repeats_removed=removed, on_topic=on_topic, asides=asides)
     if not on_topic:
-        return Gate("off_topic", text, [OFF_TOPIC_NOTICE], on_topic=False)
-    return Gate("answer", text)
+        return Gate("off_topic", text, [OFF_TOPIC_NOTICE], on_topic=False, asides=asides)
+    return Gate("answer", text, asides=asides)
 
 
 OFF_TOPIC_NOTICE = ("This answer does not address the question that was asked, so it earned nothing "

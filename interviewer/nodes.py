@@ -274,11 +274,12 @@ class Nodes:
         if not weak:
             return None
         unused = [p for p in question.probes if p.text not in state["probes_used"]]
-        for _, _, dim in weak:
+        weakest = [dim for score, _, dim in weak if score == weak[0][0]]
+        for dim in weakest:  # the question's own follow-up for a weakest dimension, if it has one
             for probe in unused:
                 if probe.dimension == dim:
                     return probe
-        dim = weak[0][2]
+        dim = weakest[0]
         return Probe(dimension=dim, text=render(self.prompts_dir, f"offline/probes/{dim}.md"))
 
     def probe(self, state: InterviewState) -> dict[str, Any]:

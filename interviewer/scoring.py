@@ -15,6 +15,7 @@ from interviewer.bank import QuestionKind
 from interviewer.engine import InterviewEngine, ScoreRequest, UngradedError
 from interviewer.gate import Gate, classify_turn
 from interviewer.index import AnchorHit, Retriever
+from interviewer.offline.text import strip_injections
 from interviewer.rubric import Rubric
 from interviewer.state import ContextPassage, DimensionScore, UsageRecord
 
@@ -71,6 +72,13 @@ def weighted_score(dimensions: Sequence[DimensionScore], weights: dict[str, floa
     return round(sum(weights[d["dimension"]] * d["score"] for d in dimensions) / total, 3)
 
 
+def _searchable(answer: str) -> str:
+    """The answer as the anchor and passage searches read it: without grader-directed sentences,
+    so an instruction can never change what the answer is judged against."""
+    cleaned, flagged = strip_injections(answer)
+    return cleaned if flagged and cleaned else answer
+
+
 class AnswerScorer:
     """Scores answers with one engine, rubric and index: the gate, then the engine."""
 
@@ -87,14 +95,14 @@ class AnswerScorer:
         """The knowledge passages the engine's judge reads (none for an engine that reads none)."""
         if not self.engine.uses_context:
             return []
-        hits = self.retriever.search(f"{task.question}\n{task.answer[:_RETRIEVAL_CHARS[0]]}",
+        hits = self.retriever.search(f"{task.question}\n{_searchable(task.answer)[:_RETRIEVAL_CHARS[0]]}",
                                      k=PASSAGES_PER_ANSWER, company=task.company, round_id=task.round_id)
         return [ContextPassage(id=p["id"], title=p["title"], section=p["section"], text=p["text"])
                 for p in hits]
 
     def anchors(self, task: ScoringTask) -> list[AnchorHit]:
         """The labelled anchors most similar to the answer, from the same round."""
-        return self.retriever.nearest_anchors(task.answer[:_RETRIEVAL_CHARS[1]], k=ANCHORS_PER_ANSWER,
+        return self.retriever.nearest_anchors(_searchable(task.answer)[:_RETRIEVAL_CHARS[1]], k=ANCHORS_PER_ANSWER,
                                               round_id=task.round_id)
 
     def gradable(self, gate: Gate) -> bool:
@@ -124,7 +132,11 @@ class AnswerScorer:
         except UngradedError as exc:
             return Assessment(gate, weights, notices=[*gate.notices, str(exc)], usage=exc.usage,
                               anchors=anchors, context=passages)
+        notices = [*gate.notices, *result.notices]
+        if gate.asides and not result.flagged:
+            notices.append(f"Ignored {len(gate.asides)} aside(s) addressed to the grader inside your sentences; "
+                           "they earned nothing.")
         return Assessment(
             gate, weights, dimensions=result.dimensions, weighted=weighted_score(result.dimensions, weights),
-            notices=[*gate.notices, *result.notices], flagged=list(result.flagged), usage=list(result.usage),
+            notices=notices, flagged=[*gate.asides, *result.flagged], usage=list(result.usage),
             fallback=result.fallback, anchors=anchors, context=passages)

@@ -58,7 +58,7 @@ def _edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
     ("    weights: {impact_narrative: 0.35, trade_offs: 0.15",
      "    weights: {impact_narrative: -1, trade_offs: 0.15", "must be positive"),
     ("  ml_depth:\n    name: ML depth", "  ml_dept:\n    name: ML depth", "ml_dept"),
-    ("version: \"2026.11.2\"", "version: \"2026.11.2\"\ncolour: blue", "colour"),
+    ("\nversion: ", "\ncolour: blue\nversion: ", "colour"),
     ("      3: \"Correct, specific use", "      3: \"Mostly correct use", "scoring contract"),
     ("    weights: {impact_narrative: 0.25, trade_offs: 0.25, three_c: 0.25, experimentation: 0.25}",
      "    weights: {impact_narrative: 0.25, trade_offs: 0.25, three_c: 0.25, ml_depth: 0.25}",

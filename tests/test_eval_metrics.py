@@ -106,3 +106,63 @@ def test_record_roles_come_from_ids_and_questions() -> None:
     assert infer_question_kind("How would you measure a new row on the home page?") == "case"
     assert infer_question_kind("What's the difference between engaging more and being better served? "
                                "Give me an example from Spotify.") == "case"
+
+
+def _hand_qwk(human: list[int], scorer: list[int]) -> float:
+    """The project's earlier hand-written QWK, kept here as the reference the library must match."""
+    import numpy as np
+
+    matrix = np.zeros((4, 4))
+    for h, s in zip(human, scorer, strict=True):
+        matrix[h - 1, s - 1] += 1
+    idx = np.arange(4)
+    weights = (idx[:, None] - idx[None, :]) ** 2 / 9
+    expected = np.outer(matrix.sum(axis=1), matrix.sum(axis=0)) / matrix.sum()
+    return float(1 - (weights * matrix).sum() / (weights * expected).sum())
+
+
+def _hand_spearman(human: list[int], scorer: list[int]) -> float:
+    import numpy as np
+
+    def ranks(values: list[int]) -> np.ndarray:
+        arr = np.asarray(values, dtype=float)
+        order = arr.argsort(kind="mergesort")
+        out = np.empty(len(arr))
+        out[order] = np.arange(1, len(arr) + 1)
+        for v in np.unique(arr):
+            out[arr == v] = out[arr == v].mean()
+        return out
+
+    return float(np.corrcoef(ranks(human), ranks(scorer))[0, 1])
+
+
+def test_library_agreement_figures_match_the_hand_written_ones() -> None:
+    import random
+
+    from interviewer.evaluation.metrics import agreement
+
+    rng = random.Random(4)
+    for _ in range(20):
+        human = [rng.randint(1, 4) for _ in range(60)]
+        scorer = [min(4, max(1, h + rng.choice([-1, 0, 0, 1, 2]))) for h in human]
+        figures = agreement(human, scorer)
+        assert figures["qwk"] == pytest.approx(_hand_qwk(human, scorer), abs=1e-4)
+        assert figures["spearman"] == pytest.approx(_hand_spearman(human, scorer), abs=1e-4)
+        assert sum(map(sum, figures["confusion"])) == 60
+        assert figures["confusion"][human[0] - 1][scorer[0] - 1] >= 1
+        lo, hi = figures["qwk_ci"]
+        assert lo <= figures["qwk"] <= hi and hi - lo < 0.5
+
+
+def test_the_vectorised_bootstrap_statistic_is_sklearns_kappa() -> None:
+    import random
+
+    import numpy as np
+
+    from interviewer.evaluation.metrics import _qwk_rows, qwk
+
+    rng = random.Random(9)
+    rows = [[rng.randint(1, 4) for _ in range(30)] for _ in range(40)]
+    other = [[min(4, max(1, v + rng.choice([-2, -1, 0, 1]))) for v in row] for row in rows]
+    batch = _qwk_rows(np.array(rows), np.array(other))
+    assert np.allclose(batch, [qwk(r, o) for r, o in zip(rows, other, strict=True)])

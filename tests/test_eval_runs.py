@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 import yaml
 
 from interviewer.cli import main
+from interviewer.offline.detectors import packaged_detectors
 from interviewer.rubric import load_rubric
 from interviewer.settings import SOURCE_ROOT, Settings
 from tests.conftest import subprocess_env
@@ -79,6 +81,9 @@ def test_eval_json_has_every_figure(test_part_run: tuple[dict[str, Any], Path]) 
     assert summary["gaming"]["n"] >= 10 and summary["injection"]["n"] >= 5
     config = summary["config"]
     assert config["rubric_hash"] and config["git_commit"] and config["golden_files"][0]["sha256"]
+    # which trained element detectors produced the scores
+    assert config["detectors"]["version"] == packaged_detectors().version
+    assert config["detectors"]["artefact_sha256"]
 
 
 def test_eval_writes_reports_and_items(test_part_run: tuple[dict[str, Any], Path]) -> None:
@@ -146,12 +151,9 @@ def test_compare_shows_metric_deltas_and_changed_items(tmp_path: Path, eval_env:
     strict = tmp_path / "strict.yaml"
     text = RUBRIC.read_text()
     # a coach's edit: a trade-off now needs every element for any credit above 1 (and can reach only 2)
-    strict.write_text(text.replace("version: \"", "version: \"strict-", 1)
-                      .replace("tension_named: 1.0, both_sides_concrete: 1.0, reasoned_decision: 1.0, "
-                               "decision_rule: 1.0}\n      thresholds: [1.0, 3.0, 4.0]",
-                               "tension_named: 1.0, both_sides_concrete: 1.0, reasoned_decision: 1.0, "
-                               "decision_rule: 1.0}\n      thresholds: [4.0, 4.5, 5.0]"))
-    assert load_rubric(strict).offline.dimensions["trade_offs"].thresholds == (4.0, 4.5, 5.0)
+    strict.write_text(re.sub(r"(\n    trade_offs:\n      weights: \{[^}]*\}\n      thresholds: )\[[^\]]*\]",
+                             r"\1[5.0, 5.5, 6.0]", text.replace("version: \"", "version: \"strict-", 1), count=1))
+    assert load_rubric(strict).offline.dimensions["trade_offs"].thresholds == (5.0, 5.5, 6.0)
     assert run_main(["eval", str(golden), "--out", str(tmp_path / "a")], capsys)[0] == 0
     assert run_main(["eval", str(golden), "--rubric", str(strict), "--out", str(tmp_path / "b")], capsys)[0] == 0
     code, out, _ = run_main(["eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"), "--json"], capsys)
@@ -169,26 +171,38 @@ def test_compare_shows_metric_deltas_and_changed_items(tmp_path: Path, eval_env:
 
 def test_calibrate_reports_cross_validation_and_writes_only_when_asked(
         tmp_path: Path, eval_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    golden = tmp_path / "some.jsonl"  # a third of the calibration part keeps this test to minutes
+    lines = [x for x in (GOLDEN / "calibration.jsonl").read_text(encoding="utf-8").splitlines()
+             if x.strip() and '"pair"' not in x]
+    golden.write_text("\n".join(lines[::3]) + "\n", encoding="utf-8")
     rubric = tmp_path / "rubric.yaml"
     shutil.copy(RUBRIC, rubric)
     before = rubric.read_text()
-    code, out, _ = run_main(["calibrate", str(GOLDEN / "calibration.jsonl"), "--rubric", str(rubric), "--json",
-                             "--folds", "3"], capsys)
+    args = ["calibrate", str(golden), "--rubric", str(rubric), "--folds", "3"]
+    code, out, _ = run_main([*args, "--json"], capsys)
     result = json.loads(out)
     assert code == 0 and rubric.read_text() == before
     for part in ("current", "cross_validated", "fitted_in_sample"):
         assert set(result[part]) >= set(CORE) and all(0 <= result[part][d]["within1"] <= 1 for d in CORE)
-    code, out, _ = run_main(["calibrate", str(GOLDEN / "calibration.jsonl"), "--rubric", str(rubric), "--write",
-                             "--folds", "3"], capsys)
+    # a rubric whose trade_offs thresholds give every answer a 1: a refit must beat it out of sample
+    offline = before.index("# --- offline scorer tuning")
+    broken = before[:offline] + before[offline:].replace(
+        "      thresholds: [1.0, 3.0, 4.0]\n    three_c:", "      thresholds: [5.0, 5.5, 6.0]\n    three_c:", 1)
+    assert broken != before
+    rubric.write_text(broken)
+    code, out, _ = run_main([*args, "--write"], capsys)
     assert code == 0 and "wrote rubric version" in out
     written = load_rubric(rubric)
-    assert written.version != load_rubric(RUBRIC).version and "calibration.jsonl" in written.offline.fitted
+    assert written.version != load_rubric(RUBRIC).version and "some.jsonl" in written.offline.fitted
+    assert written.offline.dimensions["trade_offs"].thresholds != (5.0, 5.5, 6.0)
     after = rubric.read_text()
     assert after.split("# --- offline scorer tuning")[0].rstrip() == \
         before.split("# --- offline scorer tuning")[0].rstrip().replace(
             f'version: "{load_rubric(RUBRIC).version}"', f'version: "{written.version}"')
-    assert written.offline.model_dump(exclude={"fitted"}) == \
-        type(written.offline).model_validate(result["proposed_tuning"]).model_dump(exclude={"fitted"})
+    # the freshly fitted numbers are not beaten by refitting them: nothing is written, and it says so
+    code, out, _ = run_main([*args, "--write"], capsys)
+    assert code == 1 and "does not improve the cross-validated figures" in out
+    assert load_rubric(rubric).version == written.version
 
 
 def test_quality_bar_on_the_test_part(test_part_run: tuple[dict[str, Any], Path]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from interviewer.dimensions import ELEMENTS, WARNINGS
 from interviewer.evaluation.metrics import Agreement, agreement, qwk, smd
 from interviewer.evaluation.runner import task_for
 from interviewer.golden import LabelledAnswer
+from interviewer.offline.detectors import SentenceModel
 from interviewer.offline.scorer import Analysis, analyse
 from interviewer.offline.tuning import TUNING_MARKER, DimensionTuning, OfflineTuning, levels_for, tuning_block
 from interviewer.rubric import Rubric
@@ -56,6 +57,13 @@ def objective(human: np.ndarray, scorer: np.ndarray) -> float:
     within = float((np.abs(human - scorer) <= 1).mean())
     bias = abs(smd(list(human), list(scorer)))
     return (k if np.isfinite(k) else 0.0) + 0.25 * within - 0.5 * max(0.0, (bias if np.isfinite(bias) else 1.0) - 0.1)
+
+
+def score_figures(figures: Agreement) -> float:
+    """The objective of a set of agreement figures (as `objective`, from the figures themselves)."""
+    k = figures["qwk"] if np.isfinite(figures["qwk"]) else 0.0
+    bias = abs(figures["smd"]) if np.isfinite(figures["smd"]) else 1.0
+    return k + 0.25 * figures["within1"] - 0.5 * max(0.0, bias - 0.1)
 
 
 def fit_dimension(data: DimensionData, start: DimensionTuning, anchor_weight: float,
@@ -130,17 +138,23 @@ def build_datasets(answers: Sequence[LabelledAnswer], analyses: Sequence[Analysi
         datasets[dim] = DimensionData(
             found=np.array([[float(an.found(dim)[e]) for e in elements] for _, an in rows]).reshape(len(rows), -1),
             pulls=np.array([an.pulls[dim] if an.pulls[dim] is not None else np.nan for _, an in rows]),
-            caps=np.array([an.cap for _, an in rows]),
+            caps=np.array([an.ceiling(dim) for _, an in rows]),
             labels=np.array(labels),
             ids=[a.id for a, _ in rows])
     return datasets
 
 
 def analyse_all(answers: Sequence[LabelledAnswer], scorer: AnswerScorer, bank: QuestionBank,
-                progress: Callable[[int], None] | None = None) -> list[Analysis | None]:
+                progress: Callable[[int], None] | None = None,
+                held_out: Mapping[str, SentenceModel] | None = None) -> list[Analysis | None]:
     """Detect elements once per answer along the interview's own scoring path: the same gate,
-    applicable dimensions and anchors (None for an answer the gate keeps from the scorer)."""
+    applicable dimensions and anchors (None for an answer the gate keeps from the scorer).
+
+    `held_out` gives, for answers whose sentences trained the detectors, a sentence model fitted
+    without them (see training.crossfit), so levels are never fitted on in-sample detections.
+    """
     analyses: list[Analysis | None] = []
+    default = getattr(scorer.engine, "sentences", None)
     for a in answers:
         task = task_for(a.question, a.company, a.round, a.answer, bank)
         gate = scorer.gate(task)
@@ -151,7 +165,8 @@ def analyse_all(answers: Sequence[LabelledAnswer], scorer: AnswerScorer, bank: Q
             weights = applicable_weights(scorer.rubric, task.round_id, task.kind, task.targets)
             anchors = [h for h in scorer.anchors(scored) if h["round"] == task.round_id]
             analyses.append(analyse(gate.text, list(weights), experience=task.kind == "experience",
-                                    anchors=anchors, tuning=scorer.rubric.offline))
+                                    anchors=anchors, tuning=scorer.rubric.offline,
+                                    sentences=(held_out or {}).get(a.id, default)))
         if progress:
             progress(1)
     return analyses

@@ -43,6 +43,19 @@ def _models(settings: Settings, engine: str) -> dict[str, Any] | None:
             "temperature_judge": 0.0, "timeout": settings.llm_timeout, "max_retries": settings.llm_max_retries}
 
 
+def _detectors_config(engine: Any) -> dict[str, Any]:
+    """Which element detectors the offline scorer used (the LLM engine falls back to the packaged ones)."""
+    from interviewer.evaluation.runner import file_hash
+    from interviewer.offline.detectors import ARTEFACT, packaged_sentence_model
+
+    sentences = engine.sentences if engine.name == "offline" else packaged_sentence_model()
+    if sentences is None:
+        return {"model": "cue patterns only", "version": "cue-patterns"}
+    return {"model": "logistic regression per element over all-MiniLM-L6-v2 sentence vectors and cue patterns",
+            "version": sentences.detectors.version,
+            "artefact_sha256": file_hash(ARTEFACT) if sentences is packaged_sentence_model() else None}
+
+
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Score golden files with an engine and report agreement with the raters."""
     from interviewer.bank import load_bank
@@ -66,6 +79,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         "repeats": args.repeats, "seed": args.seed, "embedding_backend": settings.embedding_backend,
         "concurrency": settings.llm_max_concurrency if engine_name == "llm" else 1,
         "cache": engine_name == "llm" and not args.no_cache, "package_version": __version__, "started": started,
+        "detectors": _detectors_config(engine),
     }
     from tqdm import tqdm
 
@@ -122,15 +136,20 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         raise InterviewerError("calibration needs labelled answers; these files hold only pairs")
     retriever = open_index(settings)
     with tqdm(total=len(golden.answers), desc="analyse", unit="answer", file=sys.stderr, disable=None) as bar:
-        scorer = AnswerScorer(OfflineEngine(settings.prompts_dir), rubric, retriever)
-        analyses = analyse_all(golden.answers, scorer, load_bank(settings.questions_path), progress=bar.update)
+        engine = OfflineEngine(settings.prompts_dir)
+        scorer = AnswerScorer(engine, rubric, retriever)
+        held_out = (_held_out_models(engine, settings, {a.id for a in golden.answers})
+                    if engine.sentences else None)
+        analyses = analyse_all(golden.answers, scorer, load_bank(settings.questions_path), progress=bar.update,
+                               held_out=held_out)
     files = ", ".join(f"{p.name} ({file_hash(p)})" for p in golden.files)
     fitted = f"interviewer calibrate {now_stamp()} on {files}: {len(golden.answers)} answers, {args.folds}-fold CV"
     result = calibrate(build_datasets(golden.answers, analyses), rubric.offline, folds=args.folds, fitted=fitted)
     tuning = result.pop("tuning")
     result["rubric_version"] = rubric.version
     result["proposed_tuning"] = tuning.model_dump(mode="json")
-    if args.write:
+    result["improves"] = cross_validation_improves(result)
+    if args.write and result["improves"]:
         result["written_version"] = write_tuning(rubric_path, rubric, tuning)
         load_rubric(rubric_path)  # the file we wrote must load
     if args.json:
@@ -139,9 +158,45 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         print(calibration_text(result))
         if not args.write:
             print("\n(nothing written: add --write to publish the fitted numbers as a new rubric version)")
+        elif not result["improves"]:
+            print("\nnothing written: the refit does not improve the cross-validated figures")
         else:
             print(f"\nwrote rubric version {result['written_version']} to {rubric_path}")
-    return 0
+    return 0 if result["improves"] or not args.write else 1
+
+
+def cross_validation_improves(result: dict[str, Any]) -> bool:
+    """Whether refitting beats the current numbers out of sample: the mean, over dimensions, of
+    calibrate's objective (QWK, within-1 and bias) on the cross-validated predictions."""
+    from interviewer.evaluation.calibrate import score_figures
+
+    dims = list(result["current"])
+    now = sum(score_figures(result["current"][d]) for d in dims) / len(dims)
+    cv = sum(score_figures(result["cross_validated"][d]) for d in dims) / len(dims)
+    return cv > now + 1e-6
+
+
+def _held_out_models(engine: Any, settings: Settings, answer_ids: set[str]) -> dict[str, Any]:
+    """Sentence models fitted without each labelled answer (cross-fitting for calibrate)."""
+    from interviewer.bank import load_bank
+    from interviewer.offline.detectors import SentenceModel
+    from interviewer.offline.training import SENTENCES_DIR, crossfit
+
+    key = (id(engine.sentences), engine.sentences.detectors.version, frozenset(answer_ids))
+    if key not in _HELD_OUT:  # deterministic, so computed once per process and sentence model
+        print("cross-fitting the element detectors so calibration never sees in-sample detections…",
+              file=sys.stderr)
+        # the engine's sentence model embeds (and caches) for the folds too: each sentence once
+        folds = crossfit(SENTENCES_DIR, engine.sentences, load_bank(settings.questions_path),
+                         engine.sentences.detectors, needed=answer_ids)
+        models: dict[int, Any] = {}  # one sentence model per fold, shared by that fold's answers
+        _HELD_OUT.clear()
+        _HELD_OUT[key] = {answer: models.setdefault(id(d), SentenceModel(engine.sentences, d))
+                          for answer, d in folds.items()}
+    return _HELD_OUT[key]
+
+
+_HELD_OUT: dict[tuple[int, str, frozenset[str]], dict[str, Any]] = {}  # the last cross-fit (a memo)
 
 
 def calibration_text(result: dict[str, Any]) -> str:

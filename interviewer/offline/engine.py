@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from interviewer.bank import Probe, Question
 from interviewer.dimensions import REGISTRY
 from interviewer.engine import ScoreRequest, ScoreResult, TokenSink, Utterance
+from interviewer.offline.detectors import SentenceModel, packaged_sentence_model
 from interviewer.offline.scorer import score_answer
 from interviewer.prompts import render
 from interviewer.rubric import Rubric
@@ -21,8 +23,15 @@ class OfflineEngine:
     uses_context = False
     reads_any_language = False  # its detectors read English
 
-    def __init__(self, prompts_dir: Path) -> None:
+    def __init__(self, prompts_dir: Path, sentences: SentenceModel | Literal["packaged"] | None = "packaged") -> None:
         self.prompts_dir = prompts_dir
+        # the trained sentence detectors (MiniLM + classifiers); None: cue patterns only
+        self.sentences = packaged_sentence_model() if sentences == "packaged" else sentences
+
+    @property
+    def detectors_version(self) -> str:
+        """Which element detectors score answers (recorded with every eval run)."""
+        return self.sentences.detectors.version if self.sentences else "cue-patterns"
 
     def phrase_question(self, question: Question, stage: StagePlan, transcript: Sequence[Turn],
                         on_token: TokenSink | None = None) -> Utterance:
@@ -41,7 +50,7 @@ class OfflineEngine:
         dims, notices, flagged = score_answer(
             request.answer, list(request.weights), experience=request.kind == "experience",
             anchors=[a for a in request.anchors if a["round"] == request.round_id],
-            tuning=request.rubric.offline,
+            tuning=request.rubric.offline, sentences=self.sentences,
         )
         return ScoreResult(dims, notices, flagged=flagged)
 

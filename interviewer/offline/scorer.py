@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
-from interviewer.dimensions import ELEMENTS, REGISTRY
+from interviewer.dimensions import ELEMENTS, REGISTRY, ladder_level
 from interviewer.index import AnchorHit
 from interviewer.offline import text as t
+from interviewer.offline.detectors import SentenceModel, packaged_sentence_model
 from interviewer.offline.text import Sentence
 from interviewer.offline.tuning import DimensionTuning, OfflineTuning, levels_for
 from interviewer.state import DimensionScore, ElementQuote
@@ -303,6 +307,12 @@ class Analysis:
     cap_reason: str | None
     pulls: dict[str, float | None]
 
+    def ceiling(self, dimension: str) -> int:
+        """The highest level the answer can reach on a dimension: the contract's ladder (what each
+        level needs, from the elements found) and the substance cap."""
+        found = {name for name, ev in self.elements[dimension].items() if ev}
+        return min(self.cap, ladder_level(dimension, found) + 1)
+
     def found(self, dimension: str) -> dict[str, bool]:
         """Which elements of a dimension the answer shows."""
         return {name: bool(ev) for name, ev in self.elements[dimension].items()}
@@ -344,23 +354,103 @@ def _anchor_pull(dimension: str, anchors: Sequence[AnchorHit], min_similarity: f
     return sum(sim * score for sim, score in relevant) / weight
 
 
+@lru_cache(maxsize=1)
+def packaged_tuning() -> OfflineTuning:
+    """The offline section of the packaged rubric: the weights fitted for the packaged detectors."""
+    from interviewer.rubric import load_rubric
+
+    return load_rubric(Path(__file__).resolve().parent.parent / "data" / "rubric.yaml").offline
+
+
 def analyse(answer: str, dimensions: Sequence[str], *, experience: bool,
-            anchors: Sequence[AnchorHit] = (), tuning: OfflineTuning | None = None) -> Analysis:
-    """Detect every dimension's elements, the substance cap and the anchors' pull."""
+            anchors: Sequence[AnchorHit] = (), tuning: OfflineTuning | None = None,
+            sentences: SentenceModel | None = None) -> Analysis:
+    """Detect every dimension's elements, the substance cap and the anchors' pull.
+
+    With a sentence model, each trained element is decided by its classifier over the usable
+    sentences (the cue-pattern detectors stand in for elements it has no classifier for).
+    """
     tuning = tuning or OfflineTuning()
     a = prepare(answer, experience)
     cap, reason = _substance_cap(a, tuning)
-    return Analysis(a, {d: DETECTORS[d](a) for d in dimensions}, cap, reason,
+    elements = {d: DETECTORS[d](a) for d in dimensions}
+    if sentences is not None:
+        learned = sentences.fire(a.sentences, experience, usable=a.usable)
+        for d in dimensions:
+            elements[d] = _combine(d, elements[d], learned)
+        # cue-found commitments count only for elements no classifier decides (bias_aware's)
+        committed = any(learned.get(e) for e in COMMITMENT_ELEMENTS) or any(
+            found for d in dimensions for e, found in elements[d].items()
+            if e in COMMITMENT_ELEMENTS and e not in learned)
+        if cap > 2 and not committed:
+            cap, reason = 2, NO_COMMITMENT
+    return Analysis(a, elements, cap, reason,
                     {d: _anchor_pull(d, anchors, tuning.anchor_min_similarity) for d in dimensions})
 
 
+# Elements that commit the candidate to something: a decision, a rule, an action, a hypothesis,
+# what they said. An answer with none of them is a list or a speech, whatever its vocabulary.
+COMMITMENT_ELEMENTS = ("reasoned_decision", "decision_rule", "action", "own_action", "ship_rule", "core_clear",
+                       "direct_feedback_with_reason", "measure_per_group", "mitigation_rule")
+NO_COMMITMENT = "no decision, action, rule or hypothesis of your own, only terms and claims"
+
+
+def _meets(element: str, sentence: Sentence) -> bool:
+    """Whether a sentence has what the element needs at the least (see NEEDS)."""
+    needs = NEEDS.get(element)
+    return needs is None or any(sentence.has(p) for p in needs)
+
+
+def _about_users(sentence: Sentence) -> bool:
+    """Whether a sentence speaks of users or the business, not only of model metrics."""
+    return not sentence.has(t.MODEL_METRIC) or any(sentence.has(p) for p in (t.USER_METRIC, t.USER_OUTCOME, t.BUSINESS))
+
+
+_CONDITION = re.compile(r"\b(?:if|unless|only|until|once|whenever|as long as|budget|cap(?:ped)?|limit|at most|"
+                        r"at least|no more than|under|below|above|within|ceiling|floor)\b", re.IGNORECASE)
+# What a sentence must at least contain for a classifier's firing to count: the classifier reads
+# meaning, these keep it from reading a plain result as a rule or an unquantified one as quantified.
+# (Requiring contrast words for a tension was measured and dropped: it cost the plain-word
+# trade-offs the classifier exists to find.)
+NEEDS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "decision_rule": (t.RULE, t.SHIP_RULE, _CONDITION),
+    "ship_rule": (t.RULE, t.SHIP_RULE, _CONDITION),
+    "user_metric_quantified": (t.NUMBER,),
+    "result_quantified": (t.NUMBER,),
+}
+
+
+def _combine(dimension: str, cues: Elements, learned: dict[str, list[Sentence]]) -> Elements:
+    """A dimension's elements from the classifiers, with the ladder's structure kept: an element
+    that builds on another counts only when that one is found too."""
+    out = {e: ([s for s in learned[e] if _meets(e, s)][:2] if e in learned else cues[e]) for e in cues}
+    if dimension == "impact_narrative":
+        # a model metric is never a user or business outcome, however the sentence is phrased
+        for element in ("outcome_named", "user_metric_quantified", "business_chain"):
+            out[element] = [s for s in out[element] if _about_users(s)]
+    if dimension == "ml_depth":
+        applied = learned.get("concept_applied", [])
+        out["two_concepts_applied"] = applied[:2] if len(applied) >= 2 else []
+    requires = {"business_chain": "user_metric_quantified", "connected": "customer_clear",
+                "result_quantified": "result", "own_action": "action"}
+    for element, base in requires.items():
+        if element in out and base in out and not out[base]:
+            out[element] = []
+    return out
+
+
 def score_answer(answer: str, dimensions: Sequence[str], *, experience: bool,
-                 anchors: Sequence[AnchorHit] = (),
-                 tuning: OfflineTuning | None = None) -> tuple[list[DimensionScore], list[str], list[str]]:
+                 anchors: Sequence[AnchorHit] = (), tuning: OfflineTuning | None = None,
+                 sentences: SentenceModel | Literal["packaged"] | None = "packaged",
+                 ) -> tuple[list[DimensionScore], list[str], list[str]]:
     """Score every dimension; returns the scores, notices (flagged text, caps) and the flagged
-    sentences (text addressed to the grader, which earned nothing)."""
-    tuning = tuning or OfflineTuning()
-    analysis = analyse(answer, dimensions, experience=experience, anchors=anchors, tuning=tuning)
+    sentences (text addressed to the grader, which earned nothing). `sentences`: the trained
+    element detectors ("packaged": the shipped ones; None: cue patterns only)."""
+    tuning = tuning or packaged_tuning()
+    if sentences == "packaged":
+        sentences = packaged_sentence_model()
+    analysis = analyse(answer, dimensions, experience=experience, anchors=anchors, tuning=tuning,
+                       sentences=sentences)
     notices = []
     if analysis.answer.flagged:
         notices.append(f"Ignored {len(analysis.answer.flagged)} sentence(s) addressed to the grader "
@@ -374,11 +464,14 @@ def score_answer(answer: str, dimensions: Sequence[str], *, experience: bool,
         pull = analysis.pulls[dim]
         level = int(levels_for(np.array([[float(found[e]) for e in ELEMENTS[dim]]]), tuning.dimensions[dim],
                                ELEMENTS[dim], pulls=np.array([np.nan if pull is None else pull]),
-                               caps=np.array([analysis.cap]), anchor_weight=tuning.anchor_weight)[0])
+                               caps=np.array([analysis.ceiling(dim)]), anchor_weight=tuning.anchor_weight)[0])
         finding = explain(dim, analysis.elements[dim], tuning.dimensions[dim], level)
         missing = list(finding.missing)
         rationale = finding.rationale
-        anchored = min(raw, analysis.cap)
+        ceiling = analysis.ceiling(dim)
+        anchored = min(raw, ceiling)
+        if raw > ceiling and ceiling < analysis.cap:
+            rationale += f"; held at {ceiling}: level {ceiling + 1} needs what is listed as missing"
         if level < anchored:
             rationale += "; lowered one level: the most similar labelled example answers scored lower"
             missing.append("labelled example answers that look like this one are more specific: "

@@ -1,0 +1,206 @@
+"""Train the sentence-level element detectors from the labelled sentences in evals/sentences/.
+
+One command (`interviewer detectors train`) reads the repository's own files, embeds every
+sentence with all-MiniLM-L6-v2, fits one logistic regression per element with scikit-learn,
+chooses each element's regularisation and threshold by cross-validation grouped by answer (so no
+answer is ever both trained and tested on), and writes the artefact. It is deterministic: the
+same files give the same weights.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from interviewer.bank import QuestionBank
+from interviewer.dimensions import ELEMENTS
+from interviewer.embeddings import Embedder
+from interviewer.errors import DataFileError
+from interviewer.offline.detectors import FEATURES, ElementDetectors, ElementModel, feature_rows, inputs_hash
+from interviewer.offline.text import Sentence
+
+SENTENCES_DIR = Path(__file__).resolve().parents[2] / "evals" / "sentences"
+FOLDS = 5
+C_GRID = (0.05, 0.2, 1.0)
+MIN_POSITIVES = 8  # fewer labelled examples than this: the element keeps its cue-pattern detector
+# Elements decided from other elements, not from one sentence: never trained.
+DERIVED = frozenset({"two_concepts_applied"})
+
+
+@dataclass(frozen=True)
+class LabelledSentences:
+    """Every labelled sentence: its answer, text, labels and whether its question asks for a story."""
+
+    answer_ids: list[str]
+    sids: list[str]
+    texts: list[str]
+    experience: list[bool]
+    labels: list[set[str]]
+
+
+def load_labelled(directory: Path, bank: QuestionBank) -> LabelledSentences:
+    """Join answers.jsonl with every labels_*.jsonl (errors name the file and line)."""
+    answers_path = directory / "answers.jsonl"
+    label_files = sorted(directory.glob("labels_*.jsonl"))
+    if not label_files:
+        raise DataFileError(directory, None, "no labels_*.jsonl files to train on")
+    labels: dict[str, set[str]] = {}
+    known = {e for elements in ELEMENTS.values() for e in elements}
+    for path in label_files:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                sid, elements = row["sid"], row["elements"]
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise DataFileError(path, number, f"not a {{sid, elements}} object ({exc})") from None
+            unknown = set(elements) - known
+            if unknown:
+                raise DataFileError(path, number, f"unknown element(s): {', '.join(sorted(unknown))}")
+            labels.setdefault(sid, set()).update(elements)
+    out = LabelledSentences([], [], [], [], [])
+    for number, line in enumerate(answers_path.read_text(encoding="utf-8").splitlines(), start=1):
+        answer = json.loads(line)
+        story = bank.kind_of(answer["question"]) == "experience"
+        for sentence in answer["sentences"]:
+            if sentence["sid"] not in labels:
+                raise DataFileError(answers_path, number, f"sentence {sentence['sid']} has no labels")
+            out.answer_ids.append(answer["answer_id"])
+            out.sids.append(sentence["sid"])
+            out.texts.append(sentence["text"])
+            out.experience.append(story)
+            out.labels.append(labels[sentence["sid"]])
+    return out
+
+
+def features_for(data: LabelledSentences, embedder: Embedder) -> np.ndarray:
+    """Feature rows for every labelled sentence (vectors computed in one batch)."""
+    vectors = np.asarray(embedder.embed(data.texts))
+    rows: list[np.ndarray] = []
+    start = 0
+    while start < len(data.texts):  # one answer at a time: its sentences are contiguous
+        end = start
+        while end < len(data.texts) and data.answer_ids[end] == data.answer_ids[start]:
+            end += 1
+        sentences = [Sentence(text, 0) for text in data.texts[start:end]]
+        rows.extend(feature_rows(sentences, vectors[start:end], data.experience[start]))
+        start = end
+    return np.stack(rows) if rows else np.zeros((0, FEATURES), dtype=np.float32)
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float, float, float]:
+    """The probability threshold with the best F1 on held-out predictions: (threshold, P, R, F1)."""
+    best = (0.5, 0.0, 0.0, 0.0)
+    for threshold in np.arange(0.2, 0.91, 0.025):
+        predicted = p >= threshold
+        tp = float((predicted & (y == 1)).sum())
+        precision = tp / max(1.0, float(predicted.sum()))
+        recall = tp / max(1.0, float((y == 1).sum()))
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        if f1 > best[3] + 1e-9:
+            best = (round(float(threshold), 3), precision, recall, f1)
+    return best
+
+
+def train(data: LabelledSentences, rows: np.ndarray, *, version: str,
+          progress: Callable[[str], None] | None = None) -> tuple[ElementDetectors, dict[str, Any]]:
+    """Fit every element's classifier; returns the detectors and the held-out report per element."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array(data.answer_ids)
+    folds = list(GroupKFold(n_splits=FOLDS).split(rows, groups=groups))
+    models: dict[str, ElementModel] = {}
+    report: dict[str, Any] = {}
+    for dim, elements in ELEMENTS.items():
+        for element in elements:
+            y = np.array([1 if element in labels else 0 for labels in data.labels])
+            positives = int(y.sum())
+            if element in DERIVED or positives < MIN_POSITIVES:
+                if positives:
+                    report[element] = {"dimension": dim, "positives": positives, "trained": False}
+                continue
+            best: tuple[float, tuple[float, float, float, float]] | None = None
+            for c in C_GRID:
+                held_out = np.zeros(len(y))
+                for train_idx, test_idx in folds:
+                    if y[train_idx].sum() == 0:
+                        continue
+                    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+                    model.fit(rows[train_idx], y[train_idx])
+                    held_out[test_idx] = model.predict_proba(rows[test_idx])[:, 1]
+                scored = _best_threshold(y, held_out)
+                if best is None or scored[3] > best[1][3] + 1e-9:
+                    best = (c, scored)
+            assert best is not None
+            c, (threshold, precision, recall, f1) = best
+            final = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(rows, y)
+            models[element] = ElementModel(final.coef_[0].astype(np.float64), float(final.intercept_[0]), threshold)
+            report[element] = {"dimension": dim, "positives": positives, "trained": True, "C": c,
+                               "threshold": threshold, "precision": round(precision, 3),
+                               "recall": round(recall, 3), "f1": round(f1, 3)}
+            if progress:
+                progress(element)
+    meta = {"version": version, "features": FEATURES, "embedding": "all-MiniLM-L6-v2",
+            "sentences": len(data.sids), "answers": len(set(data.answer_ids)), "folds": FOLDS,
+            "elements": report}
+    return ElementDetectors(models, meta), meta
+
+
+def train_from_repository(embedder: Embedder, bank: QuestionBank, directory: Path = SENTENCES_DIR,
+                          progress: Callable[[str], None] | None = None) -> ElementDetectors:
+    """Train from evals/sentences/ and return the detectors (not yet saved)."""
+    data = load_labelled(directory, bank)
+    version = inputs_hash([directory / "answers.jsonl", *sorted(directory.glob("labels_*.jsonl"))])
+    detectors, _ = train(data, features_for(data, embedder), version=version, progress=progress)
+    return detectors
+
+
+def report_lines(meta: dict[str, Any]) -> Sequence[str]:
+    """The held-out precision and recall per element, as table lines."""
+    lines = [f"detectors {meta['version']}: {meta['sentences']} labelled sentences from {meta['answers']} answers, "
+             f"{meta['folds']}-fold cross-validation grouped by answer", "",
+             f"{'element':<28}{'dimension':<18}{'pos':>5}{'P':>7}{'R':>7}{'F1':>7}"]
+    for element, r in meta["elements"].items():
+        if r.get("trained"):
+            lines.append(f"{element:<28}{r['dimension']:<18}{r['positives']:>5}{r['precision']:>7.2f}"
+                         f"{r['recall']:>7.2f}{r['f1']:>7.2f}")
+        else:
+            lines.append(f"{element:<28}{r['dimension']:<18}{r['positives']:>5}   (too few labels: cue patterns)")
+    return lines
+
+
+def crossfit(directory: Path, embedder: Embedder, bank: QuestionBank, trained: ElementDetectors,
+             needed: set[str] | None = None) -> dict[str, ElementDetectors]:
+    """For every labelled answer (of `needed`, when given), detectors fitted without its fold (same
+    folds, regularisation and thresholds as `trained`): what calibrate must use on those answers, so
+    that fitting levels never sees detectors that were trained on the very sentences they judge."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    data = load_labelled(directory, bank)
+    rows = features_for(data, embedder)
+    groups = np.array(data.answer_ids)
+    by_answer: dict[str, ElementDetectors] = {}
+    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(rows, groups=groups):
+        if needed is not None and not needed & {str(a) for a in groups[test_idx]}:
+            continue  # no answer being calibrated sits in this fold
+        models: dict[str, ElementModel] = {}
+        for element, model in trained.models.items():
+            y = np.array([1 if element in data.labels[i] else 0 for i in train_idx])
+            if y.sum() == 0:
+                continue
+            c = trained.meta["elements"][element]["C"]
+            fitted = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(rows[train_idx], y)
+            models[element] = ElementModel(fitted.coef_[0].astype(np.float64), float(fitted.intercept_[0]),
+                                           model.threshold)
+        fold = ElementDetectors(models, {**trained.meta, "version": f"{trained.version}-crossfit"})
+        for answer_id in set(groups[test_idx]):
+            by_answer[str(answer_id)] = fold
+    return by_answer

@@ -1,0 +1,115 @@
+"""The sentence-level element detectors: what they recognise, how they are trained and shipped."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from interviewer.bank import load_bank
+from interviewer.cli import main
+from interviewer.embeddings import shared_minilm
+from interviewer.offline.detectors import (
+    ARTEFACT,
+    FEATURES,
+    ElementDetectors,
+    inputs_hash,
+    load_detectors,
+    packaged_sentence_model,
+)
+from interviewer.offline.scorer import score_answer
+from interviewer.offline.text import split_sentences
+from interviewer.offline.training import SENTENCES_DIR, features_for, load_labelled, train
+from interviewer.rubric import load_rubric
+from interviewer.settings import Settings
+
+SETTINGS = Settings()
+TUNING = load_rubric(SETTINGS.rubric_path).offline
+
+
+def _shown(text: str, dimension: str, experience: bool = False) -> set[str]:
+    dims, _, _ = score_answer(text, [dimension], experience=experience, tuning=TUNING)
+    return {e["element"] for e in dims[0]["shown"]}
+
+
+def test_the_shipped_artefact_was_trained_on_the_files_in_the_repository() -> None:
+    """A label or cue change without `interviewer detectors train` fails here, not silently in use."""
+    detectors = load_detectors()
+    inputs = [SENTENCES_DIR / "answers.jsonl", *sorted(SENTENCES_DIR.glob("labels_*.jsonl"))]
+    assert detectors.version == inputs_hash(inputs), "run `interviewer detectors train`"
+    assert detectors.meta["features"] == FEATURES
+    assert ARTEFACT.stat().st_size < 200_000  # small enough to ship in the package
+    trained = [e for e, r in detectors.meta["elements"].items() if r["trained"]]
+    assert set(trained) == set(detectors.models) and len(trained) >= 30
+
+
+@pytest.mark.parametrize("text", [
+    "The cost is that the tile takes a slot that earns 4% of plays, so it has to beat that to stay.",
+    "I'd give up some freshness in exchange for lower serving cost, because most plays come from "
+    "titles older than a week.",
+])
+def test_a_trade_off_in_plain_words_is_recognised(text: str) -> None:
+    assert {"tension_named", "both_sides_concrete"} & _shown(text, "trade_offs")
+
+
+@pytest.mark.parametrize("text", [
+    "We will have a rollback plan and guardrails, and we will monitor latency closely.",
+    "There are trade-offs around latency, cold start and retention that we would balance carefully.",
+])
+def test_vocabulary_without_a_decision_is_not_a_trade_off(text: str) -> None:
+    shown = _shown(text, "trade_offs")
+    assert not {"both_sides_concrete", "decision_rule", "reasoned_decision"} & shown, shown
+
+
+def test_evidence_is_the_sentences_the_detectors_fired_on() -> None:
+    text = ("Members kept abandoning the row after two scrolls. I chose to cut it to ten titles, accepting "
+            "fewer impressions per session, because completions mattered more to us than breadth. "
+            "Starts per member rose 3% over six weeks.")
+    dims, _, _ = score_answer(text, ["trade_offs", "impact_narrative"], experience=True, tuning=TUNING)
+    sentences = {s.text for s in split_sentences(text)}
+    for dim in dims:
+        assert dim["evidence"] and all(q in sentences for q in dim["evidence"]), dim
+
+
+def test_training_is_deterministic_and_reports_held_out_quality() -> None:
+    bank = load_bank(SETTINGS.questions_path)
+    data = load_labelled(SENTENCES_DIR, bank)
+    keep = sorted(set(data.answer_ids))[:40]
+    chosen = [i for i, a in enumerate(data.answer_ids) if a in keep]
+    subset = replace(data, **{f: [getattr(data, f)[i] for i in chosen]
+                              for f in ("answer_ids", "sids", "texts", "experience", "labels")})
+    rows = features_for(subset, shared_minilm())
+    first, report = train(subset, rows, version="t")
+    second, _ = train(subset, rows, version="t")
+    assert set(first.models) == set(second.models) and first.models
+    for element, model in first.models.items():
+        assert np.array_equal(model.coef, second.models[element].coef)
+        assert model.threshold == second.models[element].threshold
+        assert 0 <= report["elements"][element]["precision"] <= 1 and report["elements"][element]["recall"] > 0
+
+
+def test_a_saved_artefact_loads_back_identically(tmp_path: Path) -> None:
+    detectors = load_detectors()
+    detectors.save(tmp_path / "d.npz")
+    again = load_detectors(tmp_path / "d.npz")
+    assert isinstance(again, ElementDetectors) and again.version == detectors.version
+    rows = np.random.default_rng(0).normal(size=(5, FEATURES)).astype(np.float32)
+    for element in detectors.models:
+        assert np.allclose(detectors.fire(rows)[element], again.fire(rows)[element])
+
+
+def test_a_missing_artefact_names_the_command_that_builds_it(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="interviewer detectors train"):
+        load_detectors(tmp_path / "absent.npz")
+
+
+def test_the_report_command_prints_precision_and_recall_per_element(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["detectors", "report"]) == 0
+    out = capsys.readouterr().out
+    assert "held-out" in out or "cross-validation" in out
+    header = next(line for line in out.splitlines() if line.startswith("element"))
+    assert header.split()[-3:] == ["P", "R", "F1"]
+    for element in packaged_sentence_model().detectors.models:  # type: ignore[union-attr]
+        assert any(line.startswith(element + " ") for line in out.splitlines()), element
