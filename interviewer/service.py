@@ -199,6 +199,9 @@ class InterviewService:
                 # a step died after the last answer was recorded: finish it before taking more
                 graph.invoke(None, config, durability="sync")
                 snapshot = graph.get_state(config)
+            if not snapshot.interrupts and (snapshot.values or {}).get("finished") and text.strip():
+                raise InterviewerError("this interview has ended, so your text was not sent (it is still in "
+                                       "the box): start a new interview to keep practising")
             if snapshot.interrupts:
                 for event in graph.stream(Command(resume=text), config, stream_mode="custom",
                                           durability="sync"):

@@ -161,21 +161,22 @@ def build_app(service: InterviewService) -> gr.Blocks:
         outputs = [session, chat, scores, debrief, status, answer]
         panels = outputs[:5]  # everything but the answer box
 
-        company.change(lambda c: variant_choices(service, c), company, variant)
-        variant.change(lambda c, v: stage_choices(service, c, v), [company, variant], stages)
+        company.change(lambda c: variant_choices(service, c), company, variant, api_name="loop_variants")
+        variant.change(lambda c, v: stage_choices(service, c, v), [company, variant], stages, api_name="rounds")
         start.click(lambda c, s, e, v: start_interview(service, c, s, e, v)[:5],
-                    [company, stages, engine, variant], panels)
+                    [company, stages, engine, variant], panels, api_name="start_interview")
         def send_answer(sid: str | None, text: str) -> Iterator[Outputs]:
             yield from submit_answer_streaming(service, sid, text)
 
-        send.click(send_answer, [session, answer], outputs)
-        answer.submit(send_answer, [session, answer], outputs)
+        send.click(send_answer, [session, answer], outputs, api_name="answer")
+        # Enter in the box does what Send does: one documented endpoint for both
+        answer.submit(send_answer, [session, answer], outputs, api_visibility="undocumented")
         for button, label in zip(buttons, COMMAND_BUTTONS, strict=True):
             command = COMMAND_BUTTONS[label]
             # a command leaves whatever the candidate is typing where it is
             button.click(lambda sid, cmd=command: submit_answer(service, sid, cmd)[:5], [session],
-                         panels)
-        resume.click(lambda sid: resume_session(service, sid)[:5], [resume_id], panels)
+                         panels, api_name="command_" + command.strip("/").replace(" ", "_"))
+        resume.click(lambda sid: resume_session(service, sid)[:5], [resume_id], panels, api_name="resume_session")
     # sessions are serialised by the service's per-session lock, so listeners may run in parallel
     app.queue(default_concurrency_limit=service.settings.llm_max_concurrency * 4)
     return app

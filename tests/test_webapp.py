@@ -50,6 +50,23 @@ def test_errors_keep_the_typed_answer_chat_and_session(service: InterviewService
     assert "unknown session id" in outputs[4] and _is_unchanged(outputs[0])
 
 
+def test_text_sent_after_the_interview_ended_is_refused_and_kept(service: InterviewService) -> None:
+    session, *_ = start_interview(service, "generic", [])
+    finished = submit_answer(service, session, "/end interview")
+    assert finished[4] == "Interview finished."
+    outputs = submit_answer(service, session, "one more thought I wanted to add")
+    assert "interview has ended" in outputs[4] and "still in the box" in outputs[4]
+    assert all(_is_unchanged(v) for i, v in enumerate(outputs) if i != 4)  # the text stays in the box
+    assert not any(t["text"] == "one more thought I wanted to add" for t in service.view(session).transcript)
+
+
+def test_every_api_endpoint_has_a_name(service: InterviewService) -> None:
+    named = set(build_app(service).get_api_info()["named_endpoints"])
+    assert {"/start_interview", "/answer", "/resume_session", "/command_skip", "/command_end_interview",
+            "/rounds", "/loop_variants"} <= named
+    assert not any("lambda" in name for name in named), named
+
+
 def test_an_unexpected_failure_keeps_the_answer(service: InterviewService,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     session, *_ = start_interview(service, "generic", [])
