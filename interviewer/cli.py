@@ -147,7 +147,7 @@ def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """Run an interview interactively, or from an answers file with --answers."""
-    from interviewer.render import debrief_markdown, score_markdown
+    from interviewer.render import debrief_markdown, markdown_to_text, score_markdown
     from interviewer.service import InterviewService
 
     answers = read_answers(Path(args.answers)) if args.answers else None
@@ -171,7 +171,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         for turn in view.transcript[shown:]:
             who = "Interviewer" if turn["role"] == "interviewer" else "Note"
             if turn["role"] != "candidate" and turn["text"].strip() not in shown_texts:
-                print(f"\n{who}: {turn['text']}")
+                print(f"\n{who}: {markdown_to_text(turn['text'])}")
         shown = len(view.transcript)
 
     show_new()
@@ -196,7 +196,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         for event in service.answer_stream(view.session_id, text):
             if isinstance(event, dict):
                 if not args.json:
-                    print("\n" + score_markdown(event, names))
+                    print("\n" + markdown_to_text(score_markdown(event, names)))
             elif isinstance(event, str):
                 if not streamed and not args.json:
                     print("\nInterviewer: ", end="", flush=True)
@@ -212,7 +212,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
     elif view.debrief:
-        print("\n" + debrief_markdown(view.debrief, names))
+        print("\n" + markdown_to_text(debrief_markdown(view.debrief, names)))
     return 0
 
 

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import io
+import re
 from typing import Any
 
 from interviewer.state import AnswerScore, Debrief
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def md_escape(text: object) -> str:
+    """Candidate text made literal inside Markdown: every character Markdown or HTML would act on
+    is backslash-escaped, so `2*3*4`, `<img …>` and `# title` show exactly as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split("\n")))
+
+
+def markdown_to_text(markdown: str, width: int = 100) -> str:
+    """A Markdown report as plain text for a terminal (rendered by rich, no colour codes)."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    out = io.StringIO()
+    Console(file=out, width=width, no_color=True, color_system=None, emoji=False,
+            highlight=False).print(Markdown(markdown))
+    return out.getvalue().rstrip()
 
 
 def score_markdown(score: AnswerScore, names: dict[str, str]) -> str:
@@ -17,7 +38,7 @@ def score_markdown(score: AnswerScore, names: dict[str, str]) -> str:
                 if d.get("low_confidence") else "")
         lines.append(f"- **{names.get(d['dimension'], d['dimension'])}: {d['score']} / 4**{flag} "
                      f"({d['rationale']})")
-        lines.extend(f"  - evidence: “{quote}”" for quote in d["evidence"])
+        lines.extend(f"  - evidence: “{md_escape(quote)}”" for quote in d["evidence"])
         lines.extend(f"  - missing: {m}" for m in d["missing"] if m)
     lines.extend(f"- notice: {n}" for n in score["notices"])
     return "\n".join(lines)
@@ -64,7 +85,7 @@ def debrief_markdown(report: Debrief, names: dict[str, str]) -> str:
     for s in report["strengths"]:
         where = f" on “{s['question']}”" if s.get("question") else ""
         shows = f" (shows {s['shows']})" if s.get("shows") else ""
-        lines.append(f"- **{name(s['dimension'])}** {s['score']}/4{where}: “{s['evidence']}”{shows}")
+        lines.append(f"- **{name(s['dimension'])}** {s['score']}/4{where}: “{md_escape(s['evidence'])}”{shows}")
     if not report["strengths"]:
         lines.append("- none yet: no dimension reached 3")
     lines += ["", "### Gaps", ""]
@@ -72,8 +93,8 @@ def debrief_markdown(report: Debrief, names: dict[str, str]) -> str:
         missing = "; ".join(str(m) for m in g["missing"]) or "below the bar"  # type: ignore[attr-defined]
         lines.append(f"- **{name(g['dimension'])}** (mean {g['mean']:.2f}): {missing}")
         if g.get("evidence"):
-            lines.append(f"  - what you said: “{g['evidence']}”")
-        lines.append(f"  - a stronger version: {g['suggestion']}")
+            lines.append(f"  - what you said: “{md_escape(g['evidence'])}”")
+        lines.append(f"  - a stronger version: {md_escape(g['suggestion'])}")
     if not report["gaps"]:
         lines.append("- none: every dimension averaged 4")
     unanswered = report.get("unanswered") or []
@@ -88,7 +109,7 @@ def debrief_markdown(report: Debrief, names: dict[str, str]) -> str:
         lines += ["", "### Text addressed to the grader", "",
                   f"{total} sentence(s) in {len(ignored)} answer(s) spoke to the grader instead of answering "
                   "(instructions, score requests, notes to the evaluator). They were ignored and earned nothing:"]
-        lines += [f"- “{sentence}”" for i in ignored for sentence in i["sentences"]]
+        lines += [f"- “{md_escape(sentence)}”" for i in ignored for sentence in i["sentences"]]
     if report.get("low_confidence"):
         lines += ["", "### Low-confidence scores", ""]
         lines += [f"- {item['question_id']} {name(item['dimension'])}: judge {item['score']}, "

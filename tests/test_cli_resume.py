@@ -41,6 +41,28 @@ def test_chat_with_answers_file_prints_json(tmp_path: Path, data_dir: Path) -> N
 
 
 @pytest.mark.slow
+def test_the_terminal_chat_prints_plain_text(tmp_path: Path, data_dir: Path) -> None:
+    answers_file = tmp_path / "answers.txt"
+    answers_file.write_text(SCRIPTED["culture"]["strong"] + "\n/end interview\n")
+    result = run_cli(["chat", "--company", "netflix", "--rounds", "culture", "--answers", str(answers_file)],
+                     data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "**" not in result.stdout and "|---|" not in result.stdout  # rendered, not raw Markdown
+    assert "Culture and keeper test" in result.stdout and "Debrief" in result.stdout
+    assert "evidence:" in result.stdout and "\x1b[" not in result.stdout  # no colour codes in a pipe
+
+
+def test_a_quote_shows_in_the_terminal_exactly_as_typed() -> None:
+    from interviewer.render import markdown_to_text, score_markdown
+
+    typed = "2*3*4 = 24 <b>teams</b> [x](y) _under_"
+    score = {"question": "q", "question_id": "q", "attempt": 0, "weighted": 2.0, "notices": [],
+             "dimensions": [{"dimension": "trade_offs", "score": 2, "rationale": "r", "evidence": [typed],
+                             "missing": []}]}
+    assert typed in markdown_to_text(score_markdown(score, {}))  # type: ignore[arg-type]
+
+
+@pytest.mark.slow
 def test_one_answer_per_line_file(tmp_path: Path, data_dir: Path) -> None:
     answers_file = tmp_path / "answers.txt"
     answers_file.write_text("/skip\n" + SCRIPTED["culture"]["strong"] + "\n/end interview\n")

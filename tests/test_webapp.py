@@ -60,6 +60,20 @@ def test_text_sent_after_the_interview_ended_is_refused_and_kept(service: Interv
     assert not any(t["text"] == "one more thought I wanted to add" for t in service.view(session).transcript)
 
 
+def test_quotes_of_the_answer_show_exactly_what_was_typed(service: InterviewService) -> None:
+    from markdown_it import MarkdownIt
+
+    from interviewer.render import score_markdown
+
+    typed = "2*3*4 = 24 <img src=x onerror=alert(1)> <script>alert(1)</script> [link](http://x) # heading"
+    score = {"question": "q", "question_id": "q", "attempt": 0, "weighted": 2.0, "notices": [],
+             "dimensions": [{"dimension": "trade_offs", "score": 2, "rationale": "r", "evidence": [typed],
+                             "missing": []}]}
+    html = MarkdownIt().render(score_markdown(score, {}))  # type: ignore[arg-type]
+    assert "<img" not in html and "<script" not in html and "<a " not in html and "<em>" not in html
+    assert "2*3*4 = 24 &lt;img src=x onerror=alert(1)&gt;" in html and "# heading" in html
+
+
 def test_every_api_endpoint_has_a_name(service: InterviewService) -> None:
     named = set(build_app(service).get_api_info()["named_endpoints"])
     assert {"/start_interview", "/answer", "/resume_session", "/command_skip", "/command_end_interview",
