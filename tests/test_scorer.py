@@ -136,3 +136,48 @@ BENIGN = [
 def test_ordinary_sentences_are_not_mistaken_for_injections(sentence: str) -> None:
     _, notices, _ = score_answer(f"{MIDDLING} {sentence}", ALL, experience=True)
     assert not any("addressed to the grader" in n for n in notices)
+
+
+GENERAL_THROUGHOUT = (
+    "I think the most important thing in a situation like this is to stay close to the people you serve. "
+    "Every decision about the homepage or the recommendations should start with what the member actually "
+    "needs, and I always try to keep that front and centre when the team is debating options. In my "
+    "experience the best outcomes come from real collaboration, so I would bring engineering, design and "
+    "data science together early and make sure everyone feels heard. There are always tensions between "
+    "moving fast and getting it right, and between what the business wants and what members want, and "
+    "part of the job is holding those in balance. Whether it is search, autoplay previews or the kids "
+    "profiles, I would want us to be thoughtful about risk, because trust takes a long time to build and "
+    "very little time to lose. Once we had a direction, I would make sure we learned as we went, checking"
+    " in on how things were landing and adjusting where needed, rather than treating the first plan as "
+    "final. Communication matters enormously here: leadership needs to understand the reasoning, and the "
+    "team needs to understand why the work matters, and the engineering manager and the data scientists "
+    "need room to push back. Ultimately I believe that if we keep members at the heart of it and keep "
+    "iterating with humility, the results will follow, and that is the kind of product culture I try to "
+    "build wherever I go."
+)
+
+DETAILED_STORY_WITHOUT_FIGURES = (
+    "A fellow product manager on the kids team kept presenting test readouts that showed only the segments "
+    "that went up, and twice that hid launches which hurt overall viewing. I asked Priya for a coffee and told "
+    "her plainly: \"When you show only the winning segments, I stop trusting the readout, and so does the "
+    "review room.\" She was annoyed and said I was calling her dishonest. I said the intent did not matter to "
+    "the people reading the deck, and offered to agree the primary metric with her before her next test. "
+    "We wrote it into the experiment brief together. Her next launch, the autoplay preview change on kids "
+    "profiles, was read out on the whole population, came in flat, and she chose not to ship it. I also owned "
+    "my part: I had noticed the pattern for months and stayed quiet, which let the two bad launches through. "
+    "Since then I raise this kind of thing the first time I see it, and Priya now sends me her readouts before "
+    "the weekly product review so we can challenge them early, which has made both of our reviews shorter. "
+    "What I took from it is that saying the uncomfortable thing early is kinder than saying it late."
+)
+
+
+def test_a_long_answer_in_general_terms_throughout_is_capped_at_two() -> None:
+    result, notices, _ = score_answer(GENERAL_THROUGHOUT, ALL, experience=True)
+    assert max(d["score"] for d in result) <= 2, result
+    assert any("in general terms throughout" in n for n in notices), notices
+
+
+def test_a_detailed_story_without_figures_keeps_its_story_scores() -> None:
+    result, _, _ = score_answer(DETAILED_STORY_WITHOUT_FIGURES, ALL, experience=True)
+    by_dimension = {d["dimension"]: d["score"] for d in result}
+    assert by_dimension["parl"] >= 3 and by_dimension["culture"] >= 3, by_dimension

@@ -306,43 +306,59 @@ class Analysis:
     cap: int
     cap_reason: str | None
     pulls: dict[str, float | None]
+    cap_scope: tuple[str, ...] | None = None  # the dimensions the cap holds for; None: all of them
+
+    def cap_for(self, dimension: str) -> int:
+        """The substance cap on one dimension (4 where the cap does not apply)."""
+        return self.cap if self.cap_scope is None or dimension in self.cap_scope else 4
 
     def ceiling(self, dimension: str) -> int:
         """The highest level the answer can reach on a dimension: the contract's ladder (what each
         level needs, from the elements found) and the substance cap."""
         found = {name for name, ev in self.elements[dimension].items() if ev}
-        return min(self.cap, ladder_level(dimension, found) + 1)
+        return min(self.cap_for(dimension), ladder_level(dimension, found) + 1)
 
     def found(self, dimension: str) -> dict[str, bool]:
         """Which elements of a dimension the answer shows."""
         return {name: bool(ev) for name, ev in self.elements[dimension].items()}
 
 
-def _substance_cap(a: Answer, tuning: OfflineTuning) -> tuple[int, str | None]:
-    """Cap every dimension at 2 for buzzword lists and long fluff with nothing concrete."""
+# Dimensions whose level 3 in the contract needs figures or specific costs: "a quantified
+# user-facing metric change", "both sides are concrete (numbers or specific costs)".
+NEED_FIGURES = {"impact_narrative": "impact narrative", "trade_offs": "trade-offs"}
+
+
+def _substance_cap(a: Answer, tuning: OfflineTuning) -> tuple[int, str | None, tuple[str, ...] | None]:
+    """Cap at 2 buzzword lists and long fluff with nothing concrete (every dimension), and long
+    answers in general terms throughout (the dimensions that need figures)."""
     total = sum(s.words for s in a.sentences) or 1
     salad_words = sum(s.words for s in a.sentences if s.is_salad)
     jargon = sum(s.count(t.JARGON) for s in a.sentences) / total
     fluff_rate = sum(s.count(t.FLUFF) for s in a.sentences) / total
     if (salad_words / total >= 0.4 or jargon >= tuning.salad_jargon_rate
             or (jargon >= tuning.salad_jargon_with_fluff and fluff_rate >= tuning.salad_fluff_rate)):
-        return 2, "mostly a list of buzzwords and figures with no causal story"
+        return 2, "mostly a list of buzzwords and figures with no causal story", None
     concrete = sum(s.count(t.NUMBER) + s.count(t.SPECIFIC_CONSTRAINT) for s in a.usable)
     fluff = sum(s.count(t.FLUFF) for s in a.sentences)
     if (total >= tuning.fluff_min_words and concrete * 100 / total < tuning.fluff_max_concrete_per_100
             and fluff >= tuning.fluff_min_phrases):
-        return 2, "long and confident but with almost nothing concrete"
+        return 2, "long and confident but with almost nothing concrete", None
     said = " ".join(s.text for s in a.sentences)  # what the candidate said, grader-directed text set aside
-    if total >= tuning.vague_min_words and t.specifics_per_100(said) < tuning.vague_max_specifics_per_100:
-        return 2, "long, but with almost nothing specific: no number, metric, product detail, name or quote"
+    specifics = t.specifics_per_100(said)
+    if total >= tuning.vague_min_words and specifics < tuning.vague_max_specifics_per_100:
+        return 2, "long, but with almost nothing specific: no number, metric, product detail, name or quote", None
+    if total >= tuning.general_min_words and concrete == 0 and specifics < tuning.general_max_specifics_per_100:
+        # In the calibration part every answer this long with no figure or named constraint and this few
+        # details is labelled 2 or lower. A story told without figures can still earn PARL and culture.
+        return 2, "long, but in general terms throughout: not one number or named constraint", tuple(NEED_FIGURES)
     committed = any(s.has(t.DECISION) or t.OWN_ACTION.search(s.text) or t.FIRST_PERSON_ACTION.search(s.text)
                     or t.COMMITMENT.search(s.text) for s in a.usable)
     if not committed:
         listed = len(t.ENUMERATION.findall(" ".join(s.text for s in a.sentences)))
         guessed = sum(s.count(t.HEDGE) for s in a.sentences)
         if listed >= 2 or guessed >= 3:
-            return 2, "lists of terms and estimates, with no decision or action of your own"
-    return 4, None
+            return 2, "lists of terms and estimates, with no decision or action of your own", None
+    return 4, None, None
 
 
 def _anchor_pull(dimension: str, anchors: Sequence[AnchorHit], min_similarity: float) -> float | None:
@@ -372,7 +388,7 @@ def analyse(answer: str, dimensions: Sequence[str], *, experience: bool,
     """
     tuning = tuning or OfflineTuning()
     a = prepare(answer, experience)
-    cap, reason = _substance_cap(a, tuning)
+    cap, reason, scope = _substance_cap(a, tuning)
     elements = {d: DETECTORS[d](a) for d in dimensions}
     if sentences is not None:
         learned = sentences.fire(a.sentences, experience, usable=a.usable)
@@ -382,10 +398,10 @@ def analyse(answer: str, dimensions: Sequence[str], *, experience: bool,
         committed = any(learned.get(e) for e in COMMITMENT_ELEMENTS) or any(
             found for d in dimensions for e, found in elements[d].items()
             if e in COMMITMENT_ELEMENTS and e not in learned)
-        if cap > 2 and not committed:
-            cap, reason = 2, NO_COMMITMENT
+        if not committed and (cap > 2 or scope is not None):
+            cap, reason, scope = 2, NO_COMMITMENT, None
     return Analysis(a, elements, cap, reason,
-                    {d: _anchor_pull(d, anchors, tuning.anchor_min_similarity) for d in dimensions})
+                    {d: _anchor_pull(d, anchors, tuning.anchor_min_similarity) for d in dimensions}, scope)
 
 
 # Elements that commit the candidate to something: a decision, a rule, an action, a hypothesis,
@@ -456,7 +472,10 @@ def score_answer(answer: str, dimensions: Sequence[str], *, experience: bool,
         notices.append(f"Ignored {len(analysis.answer.flagged)} sentence(s) addressed to the grader "
                        "rather than answering the question; they earned nothing.")
     if analysis.cap_reason:
-        notices.append(f"Scores capped at {analysis.cap}: {analysis.cap_reason}.")
+        scope = "" if analysis.cap_scope is None else " on " + " and ".join(
+            NEED_FIGURES.get(d, d) for d in analysis.cap_scope if d in dimensions)
+        if scope != " on ":
+            notices.append(f"Scores capped at {analysis.cap}{scope}: {analysis.cap_reason}.")
     results: list[DimensionScore] = []
     for dim in dimensions:
         found = analysis.found(dim)
@@ -470,13 +489,13 @@ def score_answer(answer: str, dimensions: Sequence[str], *, experience: bool,
         rationale = finding.rationale
         ceiling = analysis.ceiling(dim)
         anchored = min(raw, ceiling)
-        if raw > ceiling and ceiling < analysis.cap:
+        if raw > ceiling and ceiling < analysis.cap_for(dim):
             rationale += f"; held at {ceiling}: level {ceiling + 1} needs what is listed as missing"
         if level < anchored:
             rationale += "; lowered one level: the most similar labelled example answers scored lower"
             missing.append("labelled example answers that look like this one are more specific: "
                            "sharpen the numbers and the decision")
-        if raw > analysis.cap:
+        if raw > analysis.cap_for(dim):
             missing.append(analysis.cap_reason or "")
         results.append(DimensionScore(
             dimension=dim, score=level, evidence=list(dict.fromkeys(s.text for s in finding.evidence)),

@@ -84,6 +84,10 @@ class OfflineTuning(_Strict):
     vague_min_words: int = Field(default=80, gt=0, description="answers this long are checked for specifics")
     vague_max_specifics_per_100: float = Field(
         default=1.0, ge=0, description="fewer specific details per 100 words than this caps the answer at 2")
+    general_min_words: int = Field(
+        default=200, gt=0, description="answers this long with no figure or named constraint are checked")
+    general_max_specifics_per_100: float = Field(
+        default=3.0, ge=0, description="such an answer with fewer specific details per 100 words is capped at 2")
 
     @model_validator(mode="after")
     def _known_elements(self) -> OfflineTuning:
