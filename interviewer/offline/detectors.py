@@ -133,9 +133,10 @@ def packaged_detectors() -> ElementDetectors:
     return load_detectors()
 
 
-def inputs_hash(paths: Sequence[Path]) -> str:
-    """A short hash of the training inputs and of the cue definitions (the artefact's version)."""
-    digest = hashlib.sha256()
+def inputs_hash(paths: Sequence[Path], embedder_name: str) -> str:
+    """A short hash of the training inputs, the cue definitions and the sentence encoder's name
+    (the artefact's version)."""
+    digest = hashlib.sha256(embedder_name.encode())
     for path in paths:
         digest.update(path.read_bytes())
     digest.update(json.dumps({k: p.pattern for k, p in CUES.items()}, sort_keys=True).encode())
@@ -152,10 +153,19 @@ class SentenceModel:
     cache_size = 4096  # about 6 MB of float32 vectors
 
     def __init__(self, embedder: Any, detectors: ElementDetectors) -> None:
+        trained_on = detectors.meta.get("embedding")
+        if trained_on != embedder.name:
+            raise ValueError(f"the element detectors were trained on {trained_on} vectors, not {embedder.name}: "
+                             "run `interviewer detectors train`")
         self.embedder = embedder
         self.detectors = detectors
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The sentence encoder's name (a sentence model stands in for its embedder)."""
+        return str(self.embedder.name)
 
     def clear_cache(self) -> None:
         """Forget every cached sentence vector (benchmarks time cold scoring)."""

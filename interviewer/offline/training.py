@@ -108,7 +108,7 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float, float, 
     return best
 
 
-def train(data: LabelledSentences, rows: np.ndarray, *, version: str,
+def train(data: LabelledSentences, rows: np.ndarray, *, version: str, embedding: str,
           progress: Callable[[str], None] | None = None) -> tuple[ElementDetectors, dict[str, Any]]:
     """Fit every element's classifier; returns the detectors and the held-out report per element."""
     from sklearn.linear_model import LogisticRegression
@@ -147,7 +147,7 @@ def train(data: LabelledSentences, rows: np.ndarray, *, version: str,
                                "recall": round(recall, 3), "f1": round(f1, 3)}
             if progress:
                 progress(element)
-    meta = {"version": version, "features": FEATURES, "embedding": "all-MiniLM-L6-v2",
+    meta = {"version": version, "features": FEATURES, "embedding": embedding,
             "sentences": len(data.sids), "answers": len(set(data.answer_ids)), "folds": FOLDS,
             "elements": report}
     return ElementDetectors(models, meta), meta
@@ -157,8 +157,9 @@ def train_from_repository(embedder: Embedder, bank: QuestionBank, directory: Pat
                           progress: Callable[[str], None] | None = None) -> ElementDetectors:
     """Train from evals/sentences/ and return the detectors (not yet saved)."""
     data = load_labelled(directory, bank)
-    version = inputs_hash([directory / "answers.jsonl", *sorted(directory.glob("labels_*.jsonl"))])
-    detectors, _ = train(data, features_for(data, embedder), version=version, progress=progress)
+    version = inputs_hash([directory / "answers.jsonl", *sorted(directory.glob("labels_*.jsonl"))], embedder.name)
+    detectors, _ = train(data, features_for(data, embedder), version=version, embedding=embedder.name,
+                         progress=progress)
     return detectors
 
 
