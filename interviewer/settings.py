@@ -64,6 +64,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 7860
+    browser_secret: SecretStr | None = Field(
+        default=None, description="encrypts the sessions a browser remembers; replicas must share it "
+                                  "(unset: one is made and kept in the data directory)")
 
     @property
     def llm_configured(self) -> bool:

@@ -2,56 +2,183 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
+import secrets
+import tempfile
+import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import gradio as gr
+import pandas as pd
 
 from interviewer.errors import InterviewerError
+from interviewer.export import write_report
 from interviewer.render import debrief_markdown, score_markdown
 from interviewer.service import InterviewService, SessionView
+from interviewer.settings import Settings
+from interviewer.state import AnswerScore
 
 COMMAND_BUTTONS = {"Skip": "/skip", "Repeat": "/repeat", "End round": "/end round",
                    "End interview": "/end interview"}
-# session id, chat, scores, debrief, status, answer box
-Outputs = tuple[Any, Any, Any, Any, str, Any]
+HISTORY_LIMIT = 50  # sessions remembered per browser
+EMPTY_SAVED: dict[str, Any] = {"current": None, "history": []}
+SCORE_COLUMNS = ["dimension", "score"]
+PROGRESS_COLUMNS = ["session", "dimension", "score"]
+HISTORY_COLUMNS = ["started", "company", "rounds", "engine", "judgment", "status"]
+SESSION_LABEL = "%d %b %H:%M"  # a session on the progress chart: when it started
 log = logging.getLogger(__name__)
 
 
-def chat_messages(view: SessionView) -> list[dict[str, str]]:
-    """The transcript as chat messages (notices and commands shown in italics)."""
-    messages = []
+class Screen(NamedTuple):
+    """Every panel a handler sets, in the order `build_app` lists their components."""
+
+    session: Any  # gr.State: the session id
+    saved: Any  # gr.BrowserState: {"current": id, "history": [ids, newest first]}
+    chat: Any
+    progress: Any  # "Product case · question 2 of 3 · time box 45 min"
+    card: Any  # the latest answer's score card (Markdown)
+    chart: Any  # its dimension scores (DataFrame for a bar plot)
+    highlights: Any  # the answer with its evidence marked (HighlightedText value)
+    earlier: Any  # earlier answers' score cards (Markdown)
+    debrief: Any
+    debrief_chart: Any
+    downloads: Any  # the report as Markdown, JSON and PDF files, once the interview has ended
+    status: Any
+    answer: Any  # the answer box
+
+
+KEEP = gr.update()
+
+
+def verbatim(text: str) -> str:
+    """Candidate text for a Markdown bubble that shows exactly what was typed: nothing in it is
+    read as Markdown or HTML (line breaks kept)."""
+    escaped = html.escape(text, quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", escaped)
+
+
+def chat_messages(view: SessionView) -> list[dict[str, Any]]:
+    """The transcript as chat messages: the candidate's text verbatim, notes set apart from the
+    interviewer's speech, every turn its own bubble."""
+    messages: list[dict[str, Any]] = []
     for t in view.transcript:
         if t["role"] == "candidate":
-            text = t["text"] if t["kind"] == "answer" else f"_{t['text']}_"
-            messages.append({"role": "user", "content": text})
+            messages.append({"role": "user", "content": verbatim(t["text"])})
         elif t["role"] == "system":
-            messages.append({"role": "assistant", "content": f"_Note: {t['text']}_"})
+            messages.append({"role": "assistant", "content": t["text"],
+                             "metadata": {"title": "Note from the app"}})
         else:
             messages.append({"role": "assistant", "content": t["text"]})
     return messages
 
 
-def render_view(service: InterviewService, view: SessionView, status: str = "") -> Outputs:
-    """Every output panel for a session; the answer box is cleared."""
+def progress_line(view: SessionView) -> str:
+    """Where the candidate is in the loop: round, question k of n, the round's time box."""
+    if view.finished:
+        return "Interview finished: the debrief is in the Debrief tab."
+    prompt = view.prompt
+    if prompt is None:
+        return ""
+    for number, stage in enumerate(view.plan, start=1):
+        if stage["id"] != prompt["stage"]:
+            continue
+        asked = stage["question_ids"]
+        position = asked.index(prompt["question_id"]) + 1 if prompt["question_id"] in asked else len(asked)
+        follow_up = " · follow-up" if prompt["kind"] == "probe" else ""
+        return (f"**{stage['name']}** (round {number} of {len(view.plan)}) · question {position} of "
+                f"{len(asked)}{follow_up} · time box {stage['minutes']} min (not enforced)")
+    return ""
+
+
+def _frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame | None:
+    """Rows as a DataFrame with a numeric score column, or None when there are none: Gradio's plots
+    lose their colour encoding for good once given an empty frame."""
+    return pd.DataFrame(rows, columns=columns).astype({"score": float}) if rows else None
+
+
+def score_chart(score: AnswerScore | None, names: dict[str, str]) -> pd.DataFrame | None:
+    """One answer's dimension scores as rows (dimension, score) for a bar plot."""
+    rows = [(names.get(d["dimension"], d["dimension"]), d["score"]) for d in (score["dimensions"] if score else [])]
+    return _frame(rows, SCORE_COLUMNS)
+
+
+def evidence_highlights(score: AnswerScore | None, names: dict[str, str]) -> list[tuple[str, str | None]]:
+    """The answer split into spans, each evidence sentence labelled with the dimensions it counts for."""
+    if not score:
+        return []
+    answer: str = score["answer"]
+    labels: dict[tuple[int, int], list[str]] = {}
+    for d in score["dimensions"]:
+        for quote in d["evidence"]:
+            start = answer.find(quote)
+            if start >= 0:
+                labels.setdefault((start, start + len(quote)), []).append(names.get(d["dimension"], d["dimension"]))
+    spans: list[tuple[str, str | None]] = []
+    cursor = 0
+    for (start, end), dims in sorted(labels.items()):
+        if start < cursor:
+            continue  # overlapping quotes: the first one wins
+        if start > cursor:
+            spans.append((answer[cursor:start], None))
+        spans.append((answer[start:end], ", ".join(dict.fromkeys(dims))))
+        cursor = end
+    if cursor < len(answer):
+        spans.append((answer[cursor:], None))
+    return spans
+
+
+def debrief_chart(view: SessionView, names: dict[str, str]) -> pd.DataFrame | None:
+    """The debrief's mean score per dimension as rows (dimension, score)."""
+    dims = view.debrief["dimensions"] if view.debrief else {}
+    rows = [(names.get(d, d), round(float(v["mean"]), 2)) for d, v in dims.items() if v.get("mean") is not None]
+    return _frame(rows, SCORE_COLUMNS)
+
+
+def remember(saved: dict[str, Any] | None, session_id: str) -> dict[str, Any]:
+    """The browser's saved sessions with this one current and first in its history."""
+    history = [s for s in (saved or EMPTY_SAVED).get("history", []) if s != session_id]
+    return {"current": session_id, "history": [session_id, *history][:HISTORY_LIMIT]}
+
+
+def render_view(service: InterviewService, view: SessionView, saved: dict[str, Any] | None,
+                status: str = "") -> Screen:
+    """Every panel for a session; the answer box is cleared."""
     names = service.dimension_names()
-    scores = "\n\n---\n\n".join(score_markdown(s, names) for s in reversed(view.scores))
-    debrief = debrief_markdown(view.debrief, names) if view.debrief else ""
+    latest = view.scores[-1] if view.scores else None
+    earlier = "\n\n---\n\n".join(score_markdown(s, names) for s in reversed(view.scores[:-1]))
     if not status:
-        status = ("Interview finished." if view.finished
-                  else f"Session `{view.session_id}`: answer in the box below.")
-    return (view.session_id, chat_messages(view), scores or "_No answers scored yet._", debrief,
-            status, "")
+        status = "" if view.finished else "Answer in the box below, or use the buttons."
+    return Screen(
+        session=view.session_id, saved=remember(saved, view.session_id), chat=chat_messages(view),
+        progress=progress_line(view),
+        card=score_markdown(latest, names) if latest else "_No answers scored yet._",
+        chart=score_chart(latest, names), highlights=evidence_highlights(latest, names),
+        earlier=earlier or "_None yet._",
+        debrief=debrief_markdown(view.debrief, names) if view.debrief else "_The debrief appears when the "
+                                                                           "interview ends._",
+        debrief_chart=debrief_chart(view, names), downloads=report_files(view, names), status=status,
+        answer="")
 
 
-def _unchanged(message: str) -> Outputs:
+def report_files(view: SessionView, names: dict[str, str]) -> list[str] | None:
+    """The finished session's report files (Markdown, JSON, PDF), or None while it runs."""
+    if not view.finished:
+        return None
+    directory = Path(tempfile.gettempdir()) / "interviewer-reports" / view.session_id
+    return [str(p) for p in write_report(view, names, directory)]
+
+
+def _unchanged(message: str) -> Screen:
     """An error: show it and leave the session, the chat and the typed answer as they were."""
-    keep = gr.update()
-    return (keep, keep, keep, keep, f"**Error:** {message}", keep)
+    screen = Screen(*([KEEP] * len(Screen._fields)))
+    return screen._replace(status=f"**Error:** {message}")
 
 
-def _guard(action: Callable[[], Outputs]) -> Outputs:
+def _guard(action: Callable[[], Screen]) -> Screen:
     try:
         return action()
     except (InterviewerError, ValueError) as exc:
@@ -62,26 +189,37 @@ def _guard(action: Callable[[], Outputs]) -> Outputs:
 
 
 def start_interview(service: InterviewService, company: str, stages: list[str] | None,
-                    engine: str | None = None, variant: str | None = None) -> Outputs:
+                    engine: str | None = None, variant: str | None = None,
+                    saved: dict[str, Any] | None = None) -> Screen:
     """Start a new session for the chosen company, loop variant, stages and engine."""
     return _guard(lambda: render_view(service, service.start(company, stages or [], engine=engine,
-                                                             variant=variant)))
+                                                             variant=variant), saved))
 
 
-def submit_answer(service: InterviewService, session_id: str | None, text: str) -> Outputs:
+def in_progress(service: InterviewService, session_id: str | None) -> bool:
+    """Whether the session shown is an interview still under way (starting anew asks first)."""
+    if not session_id:
+        return False
+    try:
+        return not service.view(session_id).finished
+    except InterviewerError:
+        return False
+
+
+def submit_answer(service: InterviewService, session_id: str | None, text: str,
+                  saved: dict[str, Any] | None = None) -> Screen:
     """Send an answer or a command; on any failure the typed text stays in the box."""
     if not session_id:
         return _unchanged("start an interview first (your answer is kept in the box)")
-    return _guard(lambda: render_view(service, service.answer(session_id, text)))
+    return _guard(lambda: render_view(service, service.answer(session_id, text), saved))
 
 
-def submit_answer_streaming(service: InterviewService, session_id: str | None,
-                            text: str) -> Iterator[Outputs]:
+def submit_answer_streaming(service: InterviewService, session_id: str | None, text: str,
+                            saved: dict[str, Any] | None = None) -> Iterator[Screen]:
     """Like submit_answer, showing the interviewer's reply as it is written."""
     if not session_id:
         yield _unchanged("start an interview first (your answer is kept in the box)")
         return
-    keep = gr.update()
     try:
         earlier = chat_messages(service.view(session_id))
         partial = ""
@@ -90,11 +228,11 @@ def submit_answer_streaming(service: InterviewService, session_id: str | None,
                 continue  # scores are shown with the final view
             if isinstance(event, str):
                 partial += event
-                chat = [*earlier, {"role": "user", "content": text},
+                chat = [*earlier, {"role": "user", "content": verbatim(text)},
                         {"role": "assistant", "content": partial}]
-                yield (keep, chat, keep, keep, "The interviewer is speaking…", keep)
+                yield _unchanged("")._replace(chat=chat, status="The interviewer is speaking…")
             else:
-                yield render_view(service, event)
+                yield render_view(service, event, saved)
     except (InterviewerError, ValueError) as exc:
         yield _unchanged(str(exc))
     except Exception:
@@ -102,12 +240,66 @@ def submit_answer_streaming(service: InterviewService, session_id: str | None,
         yield _unchanged("something went wrong; your answer is still in the box, send it again")
 
 
-def resume_session(service: InterviewService, session_id: str) -> Outputs:
+def resume_session(service: InterviewService, session_id: str, saved: dict[str, Any] | None = None) -> Screen:
     """Reopen a session by id, after a restart too."""
-    def action() -> Outputs:
+    def action() -> Screen:
         view = service.view(session_id.strip())
-        return render_view(service, view, f"Resumed session `{view.session_id}`.")
+        return render_view(service, view, saved, "Resumed your interview.")
     return _guard(action)
+
+
+def restore(service: InterviewService, saved: dict[str, Any] | None) -> Screen:
+    """On page load: return to the browser's current session, if it still exists."""
+    current = (saved or {}).get("current")
+    if not current:
+        return _unchanged("")._replace(status="Pick a company and rounds, then start.")
+    try:
+        return render_view(service, service.view(current), saved, "Welcome back: this is where you left off.")
+    except InterviewerError:
+        return _unchanged("")._replace(status="Your last session is no longer on this server; start a new one.")
+
+
+def history_table(service: InterviewService, saved: dict[str, Any] | None) -> pd.DataFrame:
+    """This browser's sessions, newest first: when, company, rounds, engine, judgment, status."""
+    rows = []
+    for session_id in (saved or {}).get("history", []):
+        try:
+            info, view = service.store.get(session_id), service.view(session_id)
+        except InterviewerError:
+            continue
+        judgment = view.debrief["judgment_score"] if view.debrief else None
+        rounds = len(view.plan)
+        rows.append((time.strftime(SESSION_LABEL, time.localtime(info.created_at)), info.company.title(),
+                     f"{rounds} round{'s' * (rounds != 1)}", info.engine, "" if judgment is None else f"{judgment:.2f}",
+                     "finished" if view.finished else f"{len(view.scores)} answered, open"))
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+
+
+def progress_chart(service: InterviewService, saved: dict[str, Any] | None) -> pd.DataFrame | None:
+    """Each dimension's mean score per session, oldest first; a session is labelled "#n, date time"."""
+    names = service.dimension_names()
+    rows = []
+    history = list(reversed((saved or {}).get("history", [])))
+    for number, session_id in enumerate(history, start=1):
+        try:
+            info, view = service.store.get(session_id), service.view(session_id)
+        except InterviewerError:
+            continue
+        label = f"#{number:02d}, {time.strftime(SESSION_LABEL, time.localtime(info.created_at))}"
+        by_dimension: dict[str, list[int]] = {}
+        for score in view.scores:
+            for d in score["dimensions"]:
+                by_dimension.setdefault(d["dimension"], []).append(d["score"])
+        rows += [(label, names.get(d, d), round(sum(v) / len(v), 2)) for d, v in by_dimension.items()]
+    return _frame(rows, PROGRESS_COLUMNS)
+
+
+def resume_from_history(service: InterviewService, saved: dict[str, Any] | None, row: int) -> Screen:
+    """Resume the session on a row of the History table."""
+    history = [s for s in (saved or {}).get("history", [])]
+    if not 0 <= row < len(history):
+        return _unchanged("pick a session in the table")
+    return resume_session(service, history[row], saved)
 
 
 def stage_choices(service: InterviewService, company: str, variant: str | None = None) -> Any:
@@ -123,12 +315,27 @@ def variant_choices(service: InterviewService, company: str) -> Any:
     return gr.update(choices=choices, value=choices[0][1])
 
 
+def browser_secret(settings: Settings) -> str:
+    """The key that encrypts what a browser remembers (its sessions): from settings, else made once
+    and kept in the data directory, so a restart does not make browsers forget their sessions."""
+    if settings.browser_secret is not None:
+        return settings.browser_secret.get_secret_value()
+    path = settings.data_dir / "browser-secret"
+    if not path.is_file():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
 def build_app(service: InterviewService) -> gr.Blocks:
     """Assemble the interface; the caller launches it."""
     companies = service.companies()
     first = companies[0][0]
     with gr.Blocks(title="interviewer: AI PM mock loops", analytics_enabled=False) as app:
         session = gr.State(None)
+        saved = gr.BrowserState(EMPTY_SAVED, storage_key="interviewer-sessions",
+                                secret=browser_secret(service.settings))
         gr.Markdown("# AI/ML PM mock interview\nPick a company and rounds, then answer as you "
                     "would in the room.")
         with gr.Row():
@@ -140,43 +347,100 @@ def build_app(service: InterviewService) -> gr.Blocks:
             stages = gr.CheckboxGroup([(n, s) for s, n in service.stages(first)],
                                       value=[s for s, _ in service.stages(first)], label="Rounds")
             start = gr.Button("Start interview", variant="primary")
-        status = gr.Markdown()
+        with gr.Row(visible=False) as confirm_row:
+            gr.Markdown("**An interview is in progress.** Start a new one? The current one stays in History.")
+            confirm = gr.Button("Start a new interview", variant="stop", size="sm")
+            keep_going = gr.Button("Keep going", size="sm")
+        status = gr.Markdown(elem_id="status")
+        progress = gr.Markdown(elem_id="progress")
         with gr.Row():
             with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Interview", height=520)
-                answer = gr.Textbox(label="Your answer", lines=5,
+                chat = gr.Chatbot(label="Interview", height=520, group_consecutive_messages=False,
+                                  buttons=["copy"], feedback_options=None, elem_id="chat")
+                answer = gr.Textbox(label="Your answer", lines=5, elem_id="answer",
                                     placeholder="Answer here. Commands: /skip /repeat /end round "
                                                 "/end interview")
                 with gr.Row():
                     send = gr.Button("Send", variant="primary")
                     buttons = [gr.Button(label, size="sm") for label in COMMAND_BUTTONS]
             with gr.Column(scale=2):
-                with gr.Tab("Scores"):
-                    scores = gr.Markdown("_No answers scored yet._")
+                with gr.Tab("Score card"):
+                    chart = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
+                                       label="Latest answer: score per dimension (1-4)", height=240,
+                                       elem_id="score-chart")
+                    card = gr.Markdown("_No answers scored yet._", elem_id="score-card")
+                    highlights = gr.HighlightedText(label="Your answer, evidence marked by dimension",
+                                                    combine_adjacent=False, show_legend=True)
+                    with gr.Accordion("Earlier answers", open=False):
+                        earlier = gr.Markdown("_None yet._")
                 with gr.Tab("Debrief"):
-                    debrief = gr.Markdown()
-                with gr.Tab("Resume"):
-                    resume_id = gr.Textbox(label="Session id")
-                    resume = gr.Button("Resume")
-        outputs = [session, chat, scores, debrief, status, answer]
-        panels = outputs[:5]  # everything but the answer box
+                    debrief_plot = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
+                                              label="Mean score per dimension", height=240,
+                                              elem_id="debrief-chart")
+                    downloads = gr.File(label="Download the report: Markdown, JSON, PDF", file_count="multiple",
+                                        interactive=False, elem_id="downloads")
+                    debrief = gr.Markdown("_The debrief appears when the interview ends._", elem_id="debrief")
+                with gr.Tab("History") as history_tab:
+                    history = gr.Dataframe(pd.DataFrame(columns=HISTORY_COLUMNS), interactive=False,
+                                           label="Your sessions in this browser (select one to resume)",
+                                           wrap=True, column_widths=["20%", "15%", "14%", "14%", "15%", "22%"],
+                                           elem_id="history")
+                    trend = gr.LinePlot(None, x="session", y="score",
+                                        color="dimension", y_lim=[0, 4], height=360, label="Progress: mean "
+                                        "score per dimension, session by session (lines need two sessions "
+                                        "with answers)", elem_id="progress-chart")
+                    with gr.Accordion("Open a session by its id (from another browser)", open=False):
+                        resume_id = gr.Textbox(label="Session id", max_lines=1)
+                        resume = gr.Button("Open", size="sm")
+        screen = [session, saved, chat, progress, card, chart, highlights, earlier, debrief, debrief_plot,
+                  downloads, status, answer]
+        panels = screen[:-1]  # everything but the answer box
 
+        def load(saved_value: dict[str, Any] | None) -> Screen:
+            return restore(service, saved_value)
+
+        app.load(load, [saved], screen, api_visibility="private")
         company.change(lambda c: variant_choices(service, c), company, variant, api_name="loop_variants")
         variant.change(lambda c, v: stage_choices(service, c, v), [company, variant], stages, api_name="rounds")
-        start.click(lambda c, s, e, v: start_interview(service, c, s, e, v)[:5],
-                    [company, stages, engine, variant], panels, api_name="start_interview")
-        def send_answer(sid: str | None, text: str) -> Iterator[Outputs]:
-            yield from submit_answer_streaming(service, sid, text)
 
-        send.click(send_answer, [session, answer], outputs, api_name="answer")
+        def start_or_ask(sid: str | None, c: str, s: list[str], e: str, v: str,
+                         saved_value: dict[str, Any] | None) -> tuple[Any, ...]:
+            if in_progress(service, sid):
+                return (*_unchanged("")[:-1], gr.update(visible=True))
+            return (*start_interview(service, c, s, e, v, saved_value)[:-1], gr.update(visible=False))
+
+        start.click(start_or_ask, [session, company, stages, engine, variant, saved], [*panels, confirm_row],
+                    api_visibility="private")
+        confirm.click(lambda c, s, e, v, sv: (*start_interview(service, c, s, e, v, sv)[:-1],
+                                              gr.update(visible=False)),
+                      [company, stages, engine, variant, saved], [*panels, confirm_row], api_name="start_interview")
+        keep_going.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private")
+
+        def send_answer(sid: str | None, text: str, saved_value: dict[str, Any] | None) -> Iterator[Screen]:
+            yield from submit_answer_streaming(service, sid, text, saved_value)
+
+        send.click(send_answer, [session, answer, saved], screen, api_name="answer")
         # Enter in the box does what Send does: one documented endpoint for both
-        answer.submit(send_answer, [session, answer], outputs, api_visibility="undocumented")
+        answer.submit(send_answer, [session, answer, saved], screen, api_visibility="undocumented")
         for button, label in zip(buttons, COMMAND_BUTTONS, strict=True):
             command = COMMAND_BUTTONS[label]
             # a command leaves whatever the candidate is typing where it is
-            button.click(lambda sid, cmd=command: submit_answer(service, sid, cmd)[:5], [session],
+            button.click(lambda sid, sv, cmd=command: submit_answer(service, sid, cmd, sv)[:-1], [session, saved],
                          panels, api_name="command_" + command.strip("/").replace(" ", "_"))
-        resume.click(lambda sid: resume_session(service, sid)[:5], [resume_id], panels, api_name="resume_session")
+
+        def show_history(saved_value: dict[str, Any] | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+            return history_table(service, saved_value), progress_chart(service, saved_value)
+
+        history_tab.select(show_history, [saved], [history, trend], api_name="history")
+
+        def pick(saved_value: dict[str, Any] | None, evt: gr.SelectData) -> Screen:
+            row = evt.index[0] if isinstance(evt.index, list | tuple) else int(evt.index)
+            return resume_from_history(service, saved_value, int(row))
+
+        history.select(pick, [saved], screen, api_visibility="private")
+
+        resume.click(lambda sid, sv: resume_session(service, sid, sv)[:-1], [resume_id, saved], panels,
+                     api_name="resume_session")
     # sessions are serialised by the service's per-session lock, so listeners may run in parallel
     app.queue(default_concurrency_limit=service.settings.llm_max_concurrency * 4)
     return app

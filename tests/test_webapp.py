@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -13,50 +14,92 @@ import pytest
 from interviewer.service import InterviewService
 from interviewer.settings import SOURCE_ROOT
 from interviewer.webapp import (
+    EMPTY_SAVED,
+    Screen,
     build_app,
+    chat_messages,
+    evidence_highlights,
+    history_table,
+    in_progress,
+    progress_chart,
+    progress_line,
+    restore,
+    resume_from_history,
     resume_session,
     stage_choices,
     start_interview,
     submit_answer,
+    verbatim,
 )
 from tests.conftest import SCRIPTED, free_port, subprocess_env
 
 
 def test_start_answer_and_see_scores(service: InterviewService) -> None:
-    session, chat, scores, debrief, status, box = start_interview(service, "netflix", ["culture"])
-    assert session and "Error" not in status
-    assert chat[-1]["role"] == "assistant" and "?" in chat[-1]["content"]
+    screen = start_interview(service, "netflix", ["culture"])
+    assert screen.session and "Error" not in screen.status
+    assert screen.chat[-1]["role"] == "assistant" and "?" in screen.chat[-1]["content"]
+    assert screen.saved == {"current": screen.session, "history": [screen.session]}
     answer = SCRIPTED["culture"]["strong"]
-    session, chat, scores, debrief, status, box = submit_answer(service, session, answer)
-    assert {"role": "user", "content": answer} in chat and box == ""
-    assert "Culture:" in scores and "evidence:" in scores
+    screen = submit_answer(service, screen.session, answer, screen.saved)
+    assert {"role": "user", "content": verbatim(answer)} in screen.chat and screen.answer == ""
+    assert "Culture:" in screen.card and "evidence:" in screen.card
+    asked = service.view(screen.session).scores[-1]["question"]
+    assert screen.card.startswith(f"**{asked}")  # the question's text, not its id
+    assert set(screen.chart["dimension"]) >= {"Culture"} and screen.chart["score"].between(1, 4).all()
+    assert any(label for _, label in screen.highlights)  # the evidence is marked in the answer
     for command in ("/skip", "/end interview"):
-        session, chat, scores, debrief, status, box = submit_answer(service, session, command)
-    assert "## Debrief" in debrief and "Prep plan" in debrief and status == "Interview finished."
+        screen = submit_answer(service, screen.session, command, screen.saved)
+    assert "## Debrief" in screen.debrief and "Prep plan" in screen.debrief
+    assert screen.debrief_chart is not None and screen.progress.startswith("Interview finished")
+    md, js, pdf = (Path(p) for p in screen.downloads)
+    assert (md.suffix, js.suffix, pdf.suffix) == (".md", ".json", ".pdf")
+    report = md.read_text(encoding="utf-8")
+    assert "## Debrief" in report and "### Answer 1" in report and "Culture:" in report
+    assert json.loads(js.read_text(encoding="utf-8"))["session_id"] == screen.session
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 2000
 
 
 def _is_unchanged(value: object) -> bool:
     return isinstance(value, dict) and value.get("__type__") == "update" and len(value) == 1
 
 
+def _unchanged_but_status(screen: Screen) -> bool:
+    return all(_is_unchanged(v) for name, v in screen._asdict().items() if name != "status")
+
+
+def test_the_report_keeps_the_candidates_text_exactly(service: InterviewService, tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    from interviewer.export import write_report
+
+    session = start_interview(service, "generic", []).session
+    typed = "Retention rose 4% <img src=x onerror=alert(1)> and 2*3*4 = 24 # kept"
+    submit_answer(service, session, typed)
+    screen = submit_answer(service, session, "/end interview")
+    assert screen.downloads and all(Path(p).is_file() for p in screen.downloads)
+    md, _, _ = write_report(service.view(session), service.dimension_names(), tmp_path)
+    html = MarkdownIt("commonmark").render(md.read_text(encoding="utf-8"))
+    assert "<img" not in html and "2*3*4 = 24 # kept" in html.replace("&lt;", "<").replace("&gt;", ">")
+    assert start_interview(service, "generic", []).downloads is None  # nothing to download mid-interview
+
+
 def test_errors_keep_the_typed_answer_chat_and_session(service: InterviewService) -> None:
-    outputs = submit_answer(service, None, "my long answer")
-    assert "start an interview first" in outputs[4]
-    assert all(_is_unchanged(v) for i, v in enumerate(outputs) if i != 4)
-    outputs = start_interview(service, "netflix", ["nap_time"])
-    assert outputs[4].startswith("**Error:**") and "recruiter_screen" in outputs[4]
+    screen = submit_answer(service, None, "my long answer")
+    assert "start an interview first" in screen.status and _unchanged_but_status(screen)
+    screen = start_interview(service, "netflix", ["nap_time"])
+    assert screen.status.startswith("**Error:**") and "recruiter_screen" in screen.status
     start_interview(service, "generic", [])
-    outputs = resume_session(service, "nope")
-    assert "unknown session id" in outputs[4] and _is_unchanged(outputs[0])
+    screen = resume_session(service, "nope")
+    assert "unknown session id" in screen.status and _unchanged_but_status(screen)
 
 
 def test_text_sent_after_the_interview_ended_is_refused_and_kept(service: InterviewService) -> None:
-    session, *_ = start_interview(service, "generic", [])
+    session = start_interview(service, "generic", []).session
     finished = submit_answer(service, session, "/end interview")
-    assert finished[4] == "Interview finished."
-    outputs = submit_answer(service, session, "one more thought I wanted to add")
-    assert "interview has ended" in outputs[4] and "still in the box" in outputs[4]
-    assert all(_is_unchanged(v) for i, v in enumerate(outputs) if i != 4)  # the text stays in the box
+    assert finished.progress.startswith("Interview finished")
+    screen = submit_answer(service, session, "one more thought I wanted to add")
+    assert "interview has ended" in screen.status and "still in the box" in screen.status
+    assert _unchanged_but_status(screen)  # the text stays in the box
     assert not any(t["text"] == "one more thought I wanted to add" for t in service.view(session).transcript)
 
 
@@ -74,38 +117,125 @@ def test_quotes_of_the_answer_show_exactly_what_was_typed(service: InterviewServ
     assert "2*3*4 = 24 &lt;img src=x onerror=alert(1)&gt;" in html and "# heading" in html
 
 
-def test_every_api_endpoint_has_a_name(service: InterviewService) -> None:
-    named = set(build_app(service).get_api_info()["named_endpoints"])
-    assert {"/start_interview", "/answer", "/resume_session", "/command_skip", "/command_end_interview",
-            "/rounds", "/loop_variants"} <= named
-    assert not any("lambda" in name for name in named), named
+@pytest.mark.parametrize("typed", [
+    "2*3*4 = 24", "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "# not a heading",
+    "[link](javascript:alert(1))", "_under_ and `code` and > quote", "line one\nline two",
+])
+def test_the_chat_shows_the_candidates_text_as_typed(typed: str) -> None:
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark", {"breaks": True}).render(verbatim(typed))
+    for tag in ("<img", "<script", "<a ", "<em>", "<code>", "<h1>", "<blockquote>"):
+        assert tag not in html, (typed, html)
+    text = html.replace("<p>", "").replace("</p>", "").replace("<br />", "").replace("&lt;", "<")
+    assert " ".join(text.replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&").split()) == \
+        " ".join(typed.split())
+
+
+def test_notes_are_set_apart_and_turns_keep_their_own_bubbles(service: InterviewService) -> None:
+    session = start_interview(service, "generic", []).session
+    submit_answer(service, session, "I like turtles.")
+    chat = chat_messages(service.view(session))
+    notes = [m for m in chat if "metadata" in m]
+    speech = [m for m in chat if m["role"] == "assistant" and "metadata" not in m]
+    assert notes and all(m["metadata"]["title"] == "Note from the app" for m in notes)
+    assert speech and all("Note:" not in m["content"] for m in speech)
+    chatbot = next(b for b in build_app(service).blocks.values() if getattr(b, "label", None) == "Interview")
+    assert chatbot.group_consecutive_messages is False
+
+
+def test_progress_shows_round_question_and_time_box(service: InterviewService) -> None:
+    view = service.view(start_interview(service, "netflix", ["recruiter_screen", "product_case"]).session)
+    line = progress_line(view)
+    assert line.startswith("**Recruiter screen** (round 1 of 2) · question 1 of ") and "time box 30 min" in line
 
 
 def test_an_unexpected_failure_keeps_the_answer(service: InterviewService,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    session, *_ = start_interview(service, "generic", [])
+    session = start_interview(service, "generic", []).session
 
     def boom(*args: object) -> None:
         raise RuntimeError("disk full")
     monkeypatch.setattr(service, "answer", boom)
-    outputs = submit_answer(service, session, "an answer I typed for ten minutes")
-    assert "still in the box" in outputs[4] and "disk full" not in outputs[4]
-    assert _is_unchanged(outputs[5])
+    screen = submit_answer(service, session, "an answer I typed for ten minutes")
+    assert "still in the box" in screen.status and "disk full" not in screen.status
+    assert _is_unchanged(screen.answer)
 
 
 def test_repeat_command(service: InterviewService) -> None:
-    session, chat, *_ = start_interview(service, "generic", [])
-    _, chat_after, *_ = submit_answer(service, session, "/repeat")
-    assert chat_after[-1]["content"] == chat[-1]["content"]
+    screen = start_interview(service, "generic", [])
+    after = submit_answer(service, screen.session, "/repeat")
+    assert after.chat[-1]["content"] == screen.chat[-1]["content"]
 
 
 def test_resume_shows_the_whole_session(service: InterviewService) -> None:
-    session, *_ = start_interview(service, "spotify", ["recruiter_screen"])
+    session = start_interview(service, "spotify", ["recruiter_screen"]).session
     submit_answer(service, session, SCRIPTED["recruiter_screen"]["weak"])
-    resumed_id, chat, scores, _, status, _ = resume_session(service, session)
-    assert resumed_id == session and "Resumed" in status
-    assert any(m["content"] == SCRIPTED["recruiter_screen"]["weak"] for m in chat)
-    assert "weighted" in scores
+    screen = resume_session(service, session)
+    assert screen.session == session and "Resumed" in screen.status
+    assert any(m["content"] == verbatim(SCRIPTED["recruiter_screen"]["weak"]) for m in screen.chat)
+    assert "weighted" in screen.card
+
+
+def test_a_reload_returns_to_the_browsers_session(service: InterviewService) -> None:
+    first = start_interview(service, "generic", [])
+    submit_answer(service, first.session, SCRIPTED["recruiter_screen"]["weak"], first.saved)
+    back = restore(service, first.saved)
+    assert back.session == first.session and "where you left off" in back.status
+    assert len(back.chat) > len(first.chat)
+    fresh = restore(service, EMPTY_SAVED)
+    assert _is_unchanged(fresh.session) and "start" in fresh.status.lower()
+    gone = restore(service, {"current": "0" * 32, "history": ["0" * 32]})
+    assert "no longer on this server" in gone.status and _is_unchanged(gone.session)
+
+
+def test_starting_anew_mid_interview_asks_first(service: InterviewService) -> None:
+    session = start_interview(service, "generic", []).session
+    assert in_progress(service, session) and not in_progress(service, None)
+    submit_answer(service, session, "/end interview")
+    assert not in_progress(service, session)
+
+
+def test_history_lists_this_browsers_sessions_and_resumes_them(service: InterviewService) -> None:
+    first = start_interview(service, "spotify", ["recruiter_screen"])
+    submit_answer(service, first.session, SCRIPTED["recruiter_screen"]["strong"], first.saved)
+    submit_answer(service, first.session, "/end interview", first.saved)
+    second = start_interview(service, "netflix", ["recruiter_screen"], saved=first.saved)
+    submit_answer(service, second.session, SCRIPTED["recruiter_screen"]["weak"], second.saved)
+    table = history_table(service, second.saved)
+    assert list(table["company"]) == ["Netflix", "Spotify"]  # newest first
+    assert table["status"][1] == "finished" and table["judgment"][1] != ""
+    assert table["status"][0] == "1 answered, open" and table["rounds"][0] == "1 round"
+    resumed = resume_from_history(service, second.saved, 1)
+    assert resumed.session == first.session
+    chart = progress_chart(service, second.saved)
+    assert set(chart["session"].str[:3]) == {"#01", "#02"} and chart["score"].between(1, 4).all()
+    stale = resume_from_history(service, second.saved, 5)
+    assert "pick a session" in stale.status and _is_unchanged(stale.session)
+
+
+def test_evidence_is_marked_in_the_answer() -> None:
+    score = {"answer": "We chose A. Retention rose 4%. Done.",
+             "dimensions": [{"dimension": "trade_offs", "evidence": ["We chose A."]},
+                            {"dimension": "impact_narrative", "evidence": ["Retention rose 4%.", "missing quote"]}]}
+    spans = evidence_highlights(score, {"trade_offs": "Trade-offs"})  # type: ignore[arg-type]
+    assert "".join(text for text, _ in spans) == score["answer"]
+    assert ("We chose A.", "Trade-offs") in spans and ("Retention rose 4%.", "impact_narrative") in spans
+
+
+def test_the_browser_secret_survives_a_restart(service: InterviewService) -> None:
+    from interviewer.webapp import browser_secret
+
+    first = browser_secret(service.settings)
+    assert first == browser_secret(service.settings) and len(first) >= 32
+    assert (service.settings.data_dir / "browser-secret").stat().st_mode & 0o077 == 0
+
+
+def test_every_api_endpoint_has_a_name(service: InterviewService) -> None:
+    named = set(build_app(service).get_api_info()["named_endpoints"])
+    assert {"/start_interview", "/answer", "/resume_session", "/command_skip", "/command_end_interview",
+            "/rounds", "/loop_variants", "/history"} <= named
+    assert not any("lambda" in name for name in named), named
 
 
 def test_round_picker_follows_company(service: InterviewService) -> None:

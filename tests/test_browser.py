@@ -1,0 +1,200 @@
+"""The web app in a real browser: headless Chromium (Debian's package) driven by Playwright's client.
+
+Each test starts `app.py` on a free port with its own data directory and writes a screenshot of
+every step to test-artifacts/browser/. Skipped, with the reason printed, where Chromium or the
+Playwright client is not installed (`./run test` installs both where it can).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from interviewer.settings import SOURCE_ROOT
+from tests.conftest import free_port, subprocess_env
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = SOURCE_ROOT / "test-artifacts" / "browser"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HOSTILE = ('<script>window.__pwned = 1</script> I led the launch. <img src=x onerror="window.__pwned = 2"> '
+           "It cost 2*3*4 = 24 engineer-weeks and # is not a heading; [link](javascript:alert(1)) _kept_")
+ANSWER = ("Listeners churned after their first week. I owned the onboarding ranker and chose a simpler model "
+          "because our latency budget was 150 ms. 30-day retention rose 4%, about $3M a year. I learned to "
+          "set the ship rule before the test.")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright's Python client is not installed (./run test installs it)")
+    if CHROMIUM is None:
+        pytest.skip("no Chromium on PATH: install Debian's `chromium` package (./run test does, as root)")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def app_url(data_dir: Path) -> Iterator[str]:
+    """app.py serving on a free loopback port, with a data directory of its own."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=SOURCE_ROOT,
+                            env=subprocess_env(data_dir, INTERVIEWER_PORT=port),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"app.py exited: {proc.stdout.read() if proc.stdout else ''}")
+            if time.time() > deadline:
+                proc.kill()
+                pytest.fail("app.py did not serve the page within 180 s")
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+class Page:
+    """A candidate's tab: the steps the tests take, each followed by a screenshot."""
+
+    def __init__(self, page: Any, name: str) -> None:
+        self.page, self.name, self.step = page, name, 0
+
+    def shot(self, what: str) -> None:
+        self.step += 1
+        self.page.screenshot(path=str(ARTIFACTS / f"{self.name}-{self.step:02d}-{what}.png"), full_page=True)
+
+    def open(self, url: str) -> None:
+        self.page.goto(url)
+        self.page.get_by_role("button", name="Start interview").wait_for()
+        self.wait_for(lambda: self.page.locator("#status").inner_text().strip() != "", "the page to load")
+
+    def bubbles(self, role: str) -> list[str]:
+        selector = "#chat .message-row.user-row" if role == "user" else "#chat .message-row.bot-row"
+        return [str(t) for t in self.page.locator(selector).all_inner_texts()]
+
+    def start(self) -> None:
+        before = len(self.bubbles("bot"))
+        self.page.get_by_role("button", name="Start interview").click()
+        self.wait_for(lambda: len(self.bubbles("bot")) > before, "the first question")
+
+    def answer(self, text: str) -> None:
+        before = len(self.bubbles("user"))
+        self.page.locator("#answer textarea").fill(text)
+        self.page.get_by_role("button", name="Send", exact=True).click()
+        self.wait_for(lambda: len(self.bubbles("user")) > before and self.idle(), "the reply to an answer")
+
+    def idle(self) -> bool:
+        return "speaking" not in self.page.locator("#status").inner_text()
+
+    def wait_for(self, condition: Any, what: str, timeout: float = 90) -> None:
+        deadline = time.time() + timeout
+        while not condition():
+            if time.time() > deadline:
+                self.shot("timeout")
+                pytest.fail(f"timed out waiting for {what}")
+            self.page.wait_for_timeout(250)
+
+
+def _tab(browser: Any, name: str) -> Page:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    return Page(context.new_page(), name)
+
+
+def test_a_short_interview_from_first_question_to_debrief(browser: Any, app_url: str) -> None:
+    tab = _tab(browser, "interview")
+    tab.open(app_url)
+    tab.shot("opened")
+    tab.start()
+    assert "question 1 of" in tab.page.locator("#progress").inner_text()
+    tab.shot("first-question")
+    tab.answer(ANSWER)
+    card = tab.page.locator("#score-card").inner_text()
+    assert "/ 4" in card and "nf-" not in card.split("\n")[0]  # the question's text, not its id
+    assert tab.page.locator("#score-chart canvas, #score-chart svg").count() > 0
+    tab.shot("score-card")
+    tab.page.get_by_role("button", name="End interview").click()
+    tab.wait_for(lambda: "finished" in tab.page.locator("#progress").inner_text(), "the end of the interview")
+    tab.page.get_by_role("tab", name="Debrief").click()
+    tab.wait_for(lambda: "Debrief:" in tab.page.locator("#debrief").inner_text(), "the debrief")
+    assert tab.page.locator("#debrief-chart canvas, #debrief-chart svg").count() > 0
+    tab.shot("debrief")
+    with tab.page.expect_download() as download:
+        tab.page.locator("#downloads tr", has_text=".pdf").locator("a").first.click()
+    saved = ARTIFACTS / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".pdf" and saved.read_bytes().startswith(b"%PDF")
+
+
+def test_a_reload_mid_interview_returns_to_the_same_session(browser: Any, app_url: str) -> None:
+    tab = _tab(browser, "reload")
+    tab.open(app_url)
+    tab.start()
+    tab.answer(ANSWER)
+    question, answers = tab.bubbles("bot")[0], tab.bubbles("user")
+    tab.shot("before-reload")
+    tab.page.reload()
+    tab.wait_for(lambda: len(tab.bubbles("user")) == len(answers), "the session after the reload")
+    assert tab.bubbles("bot")[0] == question and tab.bubbles("user") == answers
+    tab.shot("after-reload")
+    other = _tab(browser, "second-context")
+    other.open(app_url)
+    other.page.wait_for_timeout(1500)
+    assert other.bubbles("user") == [] and other.bubbles("bot") == []  # its own (empty) session
+    other.start()
+    assert other.bubbles("user") == []
+    other.shot("own-session")
+
+
+def test_starting_anew_asks_first_and_history_resumes_the_earlier_session(browser: Any, app_url: str) -> None:
+    tab = _tab(browser, "history")
+    tab.open(app_url)
+    tab.start()
+    tab.answer(ANSWER)
+    first_questions = tab.bubbles("bot")[:2]
+    tab.page.get_by_role("button", name="Start interview").click()
+    tab.page.get_by_role("button", name="Start a new interview").wait_for()
+    tab.shot("asks-first")
+    tab.page.get_by_role("button", name="Start a new interview").click()
+    tab.wait_for(lambda: tab.bubbles("user") == [], "the new session")
+    tab.answer("A second session's answer: I shipped a smaller ranker and retention rose 2%.")
+    tab.page.get_by_role("tab", name="History").click()
+    rows = tab.page.locator("#history").get_by_role("row")  # the header row, then one per session
+    tab.wait_for(lambda: rows.count() == 3, "two sessions in History")
+    assert tab.page.locator("#progress-chart canvas, #progress-chart svg").count() > 0
+    tab.shot("history")
+    rows.nth(2).get_by_role("gridcell").first.click()  # the older session
+    tab.wait_for(lambda: [" ".join(b.split()) for b in tab.bubbles("user")] == [" ".join(ANSWER.split())],
+                 "the resumed session")
+    assert tab.bubbles("bot")[:2] == first_questions
+    tab.shot("resumed")
+
+
+def test_candidate_text_is_shown_verbatim_and_never_run(browser: Any, app_url: str) -> None:
+    tab = _tab(browser, "verbatim")
+    tab.open(app_url)
+    tab.start()
+    tab.answer(HOSTILE)
+    shown = tab.bubbles("user")[-1]
+    assert " ".join(shown.split()) == " ".join(HOSTILE.split()), shown
+    assert tab.page.evaluate("window.__pwned") is None
+    assert tab.page.locator("#chat img[src='x']").count() == 0
+    tab.shot("verbatim")
