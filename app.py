@@ -12,18 +12,25 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 def main() -> None:
     """Build the index if needed, then serve the app on the configured host and port."""
     from interviewer.errors import InterviewerError
-    from interviewer.service import InterviewService
+    from interviewer.service import InterviewService, open_index
     from interviewer.settings import Settings
     from interviewer.webapp import build_app
 
     settings = Settings()
     try:
-        service = InterviewService(settings)
+        if not (settings.index_dir / "manifest.json").is_file():
+            print("interviewer: building the knowledge index (first run only, about a minute)…", flush=True)
+        service = InterviewService(settings, retriever=open_index(settings, show_progress=True))
     except InterviewerError as exc:  # a bad data edit: one clear line, no stack trace
         raise SystemExit(f"error: {exc}") from None
     print(f"interviewer: engine {service.describe_engine()}, data in {settings.data_dir}", flush=True)
-    build_app(service).launch(server_name=settings.host, server_port=settings.port,
-                              share=False)
+    auth = None
+    if settings.auth_username and settings.auth_password:
+        auth = (settings.auth_username, settings.auth_password.get_secret_value())
+    elif settings.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"interviewer: warning: serving on {settings.host} without a password "
+              "(set INTERVIEWER_AUTH_USERNAME and INTERVIEWER_AUTH_PASSWORD)", flush=True)
+    build_app(service).launch(server_name=settings.host, server_port=settings.port, share=False, auth=auth)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -135,8 +136,10 @@ class KnowledgeIndex:
         gone = [str(p) for p in recorded if not p.exists()]
         return [*self.default_sources, *present], [str(p) for p in present], gone
 
-    def ensure(self, extra_sources: Sequence[Path] | None = None, force: bool = False) -> BuildReport:
-        """Build the index if its sources changed since the last build; otherwise reuse it."""
+    def ensure(self, extra_sources: Sequence[Path] | None = None, force: bool = False,
+               show_progress: bool = False) -> BuildReport:
+        """Build the index if its sources changed since the last build; otherwise reuse it
+        (`show_progress`: a progress bar on stderr while texts are embedded)."""
         with self._build_lock():
             sources, extras, gone = self._sources(extra_sources)
             files = source_files(sources)
@@ -151,8 +154,8 @@ class KnowledgeIndex:
                     with contextlib.suppress(Exception):
                         self._client.delete_collection(name)
             corpus = load_corpus(sources)
-            self._sync(KNOWLEDGE, corpus.chunks)
-            self._sync(ANCHORS, corpus.anchors)
+            self._sync(KNOWLEDGE, corpus.chunks, show_progress)
+            self._sync(ANCHORS, corpus.anchors, show_progress)
             report = BuildReport(True, source_hash, len(corpus.chunks), len(corpus.anchors),
                                  len({c.doc_id for c in corpus.chunks}), len(files), extras, gone)
             self._write_manifest(report, corpus)
@@ -193,8 +196,10 @@ class KnowledgeIndex:
             name=name, configuration={"hnsw": HNSW_CONFIG}, embedding_function=None
         )
 
-    def _sync(self, name: str, items: Sequence[Chunk | Anchor]) -> None:
+    def _sync(self, name: str, items: Sequence[Chunk | Anchor], show_progress: bool = False) -> None:
         """Make a collection hold exactly `items`, embedding only new or changed texts."""
+        from tqdm import tqdm
+
         collection = self._collection(name)
         texts = {item.id: (item.text if isinstance(item, Chunk) else item.answer) for item in items}
         hashes = {id_: _text_hash(f"{self.embedder.name}\n{text}") for id_, text in texts.items()}
@@ -207,6 +212,8 @@ class KnowledgeIndex:
             collection.delete(ids=stale)
         kept = set(existing["ids"]) - set(stale)
         todo = [item for item in items if item.id not in kept]
+        bar = tqdm(total=len(todo), desc=f"indexing {name}", unit="text", file=sys.stderr,
+                   disable=not show_progress or not todo)
         for start in range(0, len(todo), ADD_BATCH):
             batch = todo[start:start + ADD_BATCH]
             documents = [texts[item.id] for item in batch]
@@ -214,6 +221,8 @@ class KnowledgeIndex:
             metadatas = [{**item.metadata(), "text_hash": hashes[item.id]} for item in batch]
             collection.add(ids=[item.id for item in batch], embeddings=vectors.tolist(),
                            documents=documents, metadatas=metadatas)
+            bar.update(len(batch))
+        bar.close()
 
     def search(self, query: str, k: int = 5, *, company: str | None = None,
                round_id: str | None = None, dimension: str | None = None) -> list[Passage]:

@@ -21,6 +21,7 @@ from interviewer.llm.client import ChatModel
 from interviewer.nodes import Nodes
 from interviewer.offline.engine import OfflineEngine
 from interviewer.rubric import Rubric, load_rubric
+from interviewer.rubric_store import RubricStore
 from interviewer.sessions import SessionStore, new_session_id
 from interviewer.settings import Settings
 from interviewer.state import (
@@ -88,10 +89,11 @@ def make_engines(settings: Settings, rubric: Rubric,
     return engines
 
 
-def open_index(settings: Settings) -> KnowledgeIndex:
-    """The knowledge index on disk, built now if its sources changed."""
+def open_index(settings: Settings, show_progress: bool = False) -> KnowledgeIndex:
+    """The knowledge index on disk, built now if its sources changed (`show_progress`: a progress
+    bar on stderr while it is built)."""
     index = KnowledgeIndex(settings.index_dir, get_embedder(settings), [settings.knowledge_dir])
-    report = index.ensure()
+    report = index.ensure(show_progress=show_progress)
     for gone in report.missing_sources:
         log.warning("indexed notes folder %s no longer exists; it was left out of the index", gone)
     return index
@@ -105,7 +107,9 @@ class InterviewService:
                  rubric: Rubric | None = None, bank: QuestionBank | None = None,
                  loops: Loops | None = None) -> None:
         self.settings = settings
-        self.rubric = rubric or load_rubric(settings.rubric_path)
+        # published versions are picked up by new sessions; a rubric or engines given here are fixed
+        self._rubrics = RubricStore(settings) if rubric is None and engines is None else None
+        self.rubric = rubric or (self._rubrics.current() if self._rubrics else load_rubric(settings.rubric_path))
         self.bank = bank or load_bank(settings.questions_path)
         self.loops = loops or load_loops(settings.loops_path)
         self.engines = engines or make_engines(settings, self.rubric)
@@ -115,7 +119,11 @@ class InterviewService:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self.store = store or SessionStore(settings.sessions_db)
-        self.graphs = {
+        self.graphs = self._compile(self.engines)
+
+    def _compile(self, engines: dict[str, InterviewEngine]) -> dict[str, Any]:
+        settings = self.settings
+        return {
             name: build_graph(Nodes(
                 engine=engine, retriever=self.retriever, bank=self.bank, loops=self.loops,
                 rubric=self.rubric, prompts_dir=settings.prompts_dir,
@@ -123,7 +131,17 @@ class InterviewService:
                 max_probes=settings.max_probes_per_question,
                 prices=(settings.price_input_per_1k, settings.price_output_per_1k),
             )).compile(checkpointer=self.store.checkpointer)
-            for name, engine in self.engines.items()}
+            for name, engine in engines.items()}
+
+    def refresh_rubric(self) -> None:
+        """Use the newest published rubric version if it changed since (published by any replica)."""
+        if self._rubrics is None:
+            return
+        latest = self._rubrics.current()
+        if latest.version != self.rubric.version:
+            self.rubric = latest
+            self.engines = make_engines(self.settings, latest)
+            self.graphs = self._compile(self.engines)
 
     @property
     def engine(self) -> InterviewEngine:
@@ -161,6 +179,7 @@ class InterviewService:
               seed: int | None = None, engine: str | None = None, variant: str | None = None) -> SessionView:
         """Start a new session and return it waiting on the first question (`variant` picks one of
         the company's published loops; its default otherwise)."""
+        self.refresh_rubric()
         engine = engine or self.default_engine
         company = company.strip().lower()
         if engine not in self.engines:

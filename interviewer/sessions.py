@@ -62,8 +62,9 @@ class SessionStore:
                                      (session_id.strip(),)).fetchone()
         if row is None:
             # ids are the keys to other candidates' transcripts: never list them here
-            raise InterviewerError(f"unknown session id {session_id!r}: check it, or run "
-                                   "`interviewer sessions` on the server to list recent ones")
+            raise InterviewerError(f"unknown session id {session_id!r}: check it (the web app's History tab "
+                                   "lists the sessions started in that browser; `interviewer sessions` "
+                                   "lists recent ones on the server)")
         return SessionInfo(*row)
 
     def recent(self, limit: int = 20) -> list[SessionInfo]:

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 7860
+    auth_username: str | None = Field(default=None, description="with auth_password: the web app asks for them")
+    auth_password: SecretStr | None = None
     browser_secret: SecretStr | None = Field(
         default=None, description="encrypts the sessions a browser remembers; replicas must share it "
                                   "(unset: one is made and kept in the data directory)")

@@ -15,9 +15,11 @@ from typing import Any, NamedTuple
 import gradio as gr
 import pandas as pd
 
+from interviewer.coach import check_draft, golden_files, publish_draft, run_draft_eval
 from interviewer.errors import InterviewerError
 from interviewer.export import write_report
 from interviewer.render import debrief_markdown, score_markdown
+from interviewer.rubric_store import RubricStore
 from interviewer.service import InterviewService, SessionView
 from interviewer.settings import Settings
 from interviewer.state import AnswerScore
@@ -328,6 +330,68 @@ def browser_secret(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def _coach_tab(service: InterviewService) -> None:
+    """The coach's tools: the rubric draft (check, diff, publish) and evals of the draft."""
+    store = RubricStore(service.settings)
+    with gr.Tab("Rubric"):
+        gr.Markdown("Edit the draft, check it, then publish it as a new version; new sessions and evals use the "
+                    "newest version. Weights, which dimensions apply to which round, the probe threshold, the hire "
+                    "bands and the offline scorer's tuning may change. Dimension ids, the 1-4 scale and the level "
+                    "meanings are the scoring contract: shown here, but a change to them is refused.")
+        draft = gr.Code(store.current_text(), language="yaml", label="Draft rubric (YAML)", interactive=True,
+                        lines=24, max_lines=40, elem_id="rubric-draft")
+        with gr.Row():
+            check = gr.Button("Check the draft", size="sm")
+            publish = gr.Button("Publish as a new version", variant="primary", size="sm")
+            reset = gr.Button("Back to the published version", size="sm")
+        verdict = gr.Markdown(elem_id="rubric-status")
+        diff = gr.Code(label="Changes against the published version", language=None, interactive=False,
+                       elem_id="rubric-diff")
+    with gr.Tab("Evals") as evals_tab:
+        gr.Markdown("Evaluate the draft rubric (offline engine) on a golden file: agreement with the raters per "
+                    "dimension against the quality bar, and what changed item by item since the published "
+                    "rubric's last run on the same file.")
+        files = golden_files(service.settings)
+        with gr.Row():
+            golden = gr.Dropdown([(Path(f).name, f) for f in files], value=files[0] if files else None,
+                                 label="Golden file", elem_id="eval-file")
+            run = gr.Button("Run the eval", variant="primary")
+        headline = gr.Markdown(elem_id="eval-status")
+        metrics = gr.Dataframe(label="Agreement with the raters", interactive=False, elem_id="eval-metrics")
+        qwk = gr.BarPlot(None, x="dimension", y="QWK", y_lim=[0, 1], height=240, label="QWK per dimension",
+                         elem_id="eval-chart")
+        comparison = gr.Code(label="Against the published rubric's last run", language=None, interactive=False)
+
+    def checked(text: str) -> tuple[str, str]:
+        result = check_draft(store, text)
+        return result.message, result.diff
+
+    def published(text: str) -> tuple[str, str, str]:
+        message, text = publish_draft(store, text)
+        return message, text, ""
+
+    # Gradio finds its progress tracker through this default argument
+    def evaluated(text: str, file: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        def step(done: int, total: int) -> None:
+            progress((done, total), desc="scoring the golden answers", unit="answers")
+        try:
+            return run_draft_eval(service.settings, store, text, file, progress=step)
+        except InterviewerError as exc:
+            return f"**Error:** {exc}", KEEP, KEEP, KEEP
+
+    def refresh_files(current: str | None) -> Any:
+        found = golden_files(service.settings)
+        return gr.update(choices=[(Path(f).name, f) for f in found],
+                         value=current if current in found else (found[0] if found else None))
+
+    evals_tab.select(refresh_files, [golden], [golden], api_visibility="private")
+    check.click(checked, [draft], [verdict, diff], api_name="rubric_check")
+    publish.click(published, [draft], [verdict, draft, diff], api_name="rubric_publish")
+    reset.click(lambda: (store.current_text(), "", ""), None, [draft, verdict, diff], api_visibility="private")
+    run.click(evaluated, [draft, golden], [headline, metrics, qwk, comparison], api_name="eval_draft",
+              concurrency_limit=1)
+
+
 def build_app(service: InterviewService) -> gr.Blocks:
     """Assemble the interface; the caller launches it."""
     companies = service.companies()
@@ -336,62 +400,65 @@ def build_app(service: InterviewService) -> gr.Blocks:
         session = gr.State(None)
         saved = gr.BrowserState(EMPTY_SAVED, storage_key="interviewer-sessions",
                                 secret=browser_secret(service.settings))
-        gr.Markdown("# AI/ML PM mock interview\nPick a company and rounds, then answer as you "
-                    "would in the room.")
-        with gr.Row():
-            company = gr.Dropdown([(n, c) for c, n in companies], value=first, label="Company")
-            variant = gr.Dropdown([(n, v) for v, n in service.variants(first)],
-                                  value=service.variants(first)[0][0], label="Loop")
-            engine = gr.Dropdown([(service.describe_engine(e), e) for e in service.engines],
-                                 value=service.default_engine, label="Engine")
-            stages = gr.CheckboxGroup([(n, s) for s, n in service.stages(first)],
-                                      value=[s for s, _ in service.stages(first)], label="Rounds")
-            start = gr.Button("Start interview", variant="primary")
-        with gr.Row(visible=False) as confirm_row:
-            gr.Markdown("**An interview is in progress.** Start a new one? The current one stays in History.")
-            confirm = gr.Button("Start a new interview", variant="stop", size="sm")
-            keep_going = gr.Button("Keep going", size="sm")
-        status = gr.Markdown(elem_id="status")
-        progress = gr.Markdown(elem_id="progress")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Interview", height=520, group_consecutive_messages=False,
-                                  buttons=["copy"], feedback_options=None, elem_id="chat")
-                answer = gr.Textbox(label="Your answer", lines=5, elem_id="answer",
-                                    placeholder="Answer here. Commands: /skip /repeat /end round "
-                                                "/end interview")
-                with gr.Row():
-                    send = gr.Button("Send", variant="primary")
-                    buttons = [gr.Button(label, size="sm") for label in COMMAND_BUTTONS]
-            with gr.Column(scale=2):
-                with gr.Tab("Score card"):
-                    chart = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
-                                       label="Latest answer: score per dimension (1-4)", height=240,
-                                       elem_id="score-chart")
-                    card = gr.Markdown("_No answers scored yet._", elem_id="score-card")
-                    highlights = gr.HighlightedText(label="Your answer, evidence marked by dimension",
-                                                    combine_adjacent=False, show_legend=True)
-                    with gr.Accordion("Earlier answers", open=False):
-                        earlier = gr.Markdown("_None yet._")
-                with gr.Tab("Debrief"):
-                    debrief_plot = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
-                                              label="Mean score per dimension", height=240,
-                                              elem_id="debrief-chart")
-                    downloads = gr.File(label="Download the report: Markdown, JSON, PDF", file_count="multiple",
-                                        interactive=False, elem_id="downloads")
-                    debrief = gr.Markdown("_The debrief appears when the interview ends._", elem_id="debrief")
-                with gr.Tab("History") as history_tab:
-                    history = gr.Dataframe(pd.DataFrame(columns=HISTORY_COLUMNS), interactive=False,
-                                           label="Your sessions in this browser (select one to resume)",
-                                           wrap=True, column_widths=["20%", "15%", "14%", "14%", "15%", "22%"],
-                                           elem_id="history")
-                    trend = gr.LinePlot(None, x="session", y="score",
-                                        color="dimension", y_lim=[0, 4], height=360, label="Progress: mean "
-                                        "score per dimension, session by session (lines need two sessions "
-                                        "with answers)", elem_id="progress-chart")
-                    with gr.Accordion("Open a session by its id (from another browser)", open=False):
-                        resume_id = gr.Textbox(label="Session id", max_lines=1)
-                        resume = gr.Button("Open", size="sm")
+        with gr.Tab("Practise", id="practise"):
+            gr.Markdown("# AI/ML PM mock interview\nPick a company and rounds, then answer as you "
+                        "would in the room.")
+            with gr.Row():
+                company = gr.Dropdown([(n, c) for c, n in companies], value=first, label="Company")
+                variant = gr.Dropdown([(n, v) for v, n in service.variants(first)],
+                                      value=service.variants(first)[0][0], label="Loop")
+                engine = gr.Dropdown([(service.describe_engine(e), e) for e in service.engines],
+                                     value=service.default_engine, label="Engine")
+                stages = gr.CheckboxGroup([(n, s) for s, n in service.stages(first)],
+                                          value=[s for s, _ in service.stages(first)], label="Rounds")
+                start = gr.Button("Start interview", variant="primary")
+            with gr.Row(visible=False) as confirm_row:
+                gr.Markdown("**An interview is in progress.** Start a new one? The current one stays in History.")
+                confirm = gr.Button("Start a new interview", variant="stop", size="sm")
+                keep_going = gr.Button("Keep going", size="sm")
+            status = gr.Markdown(elem_id="status")
+            progress = gr.Markdown(elem_id="progress")
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chat = gr.Chatbot(label="Interview", height=520, group_consecutive_messages=False,
+                                      buttons=["copy"], feedback_options=None, elem_id="chat")
+                    answer = gr.Textbox(label="Your answer", lines=5, elem_id="answer",
+                                        placeholder="Answer here. Commands: /skip /repeat /end round "
+                                                    "/end interview")
+                    with gr.Row():
+                        send = gr.Button("Send", variant="primary")
+                        buttons = [gr.Button(label, size="sm") for label in COMMAND_BUTTONS]
+                with gr.Column(scale=2):
+                    with gr.Tab("Score card"):
+                        chart = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
+                                           label="Latest answer: score per dimension (1-4)", height=240,
+                                           elem_id="score-chart")
+                        card = gr.Markdown("_No answers scored yet._", elem_id="score-card")
+                        highlights = gr.HighlightedText(label="Your answer, evidence marked by dimension",
+                                                        combine_adjacent=False, show_legend=True)
+                        with gr.Accordion("Earlier answers", open=False):
+                            earlier = gr.Markdown("_None yet._")
+                    with gr.Tab("Debrief"):
+                        debrief_plot = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
+                                                  label="Mean score per dimension", height=240,
+                                                  elem_id="debrief-chart")
+                        downloads = gr.File(label="Download the report: Markdown, JSON, PDF", file_count="multiple",
+                                            interactive=False, elem_id="downloads")
+                        debrief = gr.Markdown("_The debrief appears when the interview ends._", elem_id="debrief")
+                    with gr.Tab("History") as history_tab:
+                        history = gr.Dataframe(pd.DataFrame(columns=HISTORY_COLUMNS), interactive=False,
+                                               label="Your sessions in this browser (select one to resume)",
+                                               wrap=True, column_widths=["20%", "15%", "14%", "14%", "15%", "22%"],
+                                               elem_id="history")
+                        trend = gr.LinePlot(None, x="session", y="score",
+                                            color="dimension", y_lim=[0, 4], height=360, label="Progress: mean "
+                                            "score per dimension, session by session (lines need two sessions "
+                                            "with answers)", elem_id="progress-chart")
+                        with gr.Accordion("Open a session by its id (from another browser)", open=False):
+                            resume_id = gr.Textbox(label="Session id", max_lines=1)
+                            resume = gr.Button("Open", size="sm")
+        with gr.Tab("Coach", id="coach"):
+            _coach_tab(service)
         screen = [session, saved, chat, progress, card, chart, highlights, earlier, debrief, debrief_plot,
                   downloads, status, answer]
         panels = screen[:-1]  # everything but the answer box

@@ -129,13 +129,13 @@ def test_a_short_interview_from_first_question_to_debrief(browser: Any, app_url:
     tab.answer(ANSWER)
     card = tab.page.locator("#score-card").inner_text()
     assert "/ 4" in card and "nf-" not in card.split("\n")[0]  # the question's text, not its id
-    assert tab.page.locator("#score-chart canvas, #score-chart svg").count() > 0
+    tab.wait_for(lambda: tab.page.locator("#score-chart canvas, #score-chart svg").count() > 0, "the chart")
     tab.shot("score-card")
     tab.page.get_by_role("button", name="End interview").click()
     tab.wait_for(lambda: "finished" in tab.page.locator("#progress").inner_text(), "the end of the interview")
     tab.page.get_by_role("tab", name="Debrief").click()
     tab.wait_for(lambda: "Debrief:" in tab.page.locator("#debrief").inner_text(), "the debrief")
-    assert tab.page.locator("#debrief-chart canvas, #debrief-chart svg").count() > 0
+    tab.wait_for(lambda: tab.page.locator("#debrief-chart canvas, #debrief-chart svg").count() > 0, "the chart")
     tab.shot("debrief")
     with tab.page.expect_download() as download:
         tab.page.locator("#downloads tr", has_text=".pdf").locator("a").first.click()
@@ -179,7 +179,7 @@ def test_starting_anew_asks_first_and_history_resumes_the_earlier_session(browse
     tab.page.get_by_role("tab", name="History").click()
     rows = tab.page.locator("#history").get_by_role("row")  # the header row, then one per session
     tab.wait_for(lambda: rows.count() == 3, "two sessions in History")
-    assert tab.page.locator("#progress-chart canvas, #progress-chart svg").count() > 0
+    tab.wait_for(lambda: tab.page.locator("#progress-chart canvas, #progress-chart svg").count() > 0, "the chart")
     tab.shot("history")
     rows.nth(2).get_by_role("gridcell").first.click()  # the older session
     tab.wait_for(lambda: [" ".join(b.split()) for b in tab.bubbles("user")] == [" ".join(ANSWER.split())],
@@ -198,3 +198,53 @@ def test_candidate_text_is_shown_verbatim_and_never_run(browser: Any, app_url: s
     assert tab.page.evaluate("window.__pwned") is None
     assert tab.page.locator("#chat img[src='x']").count() == 0
     tab.shot("verbatim")
+
+
+def _small_golden(data_dir: Path, records: int = 6) -> Path:
+    calibration = SOURCE_ROOT / "evals" / "golden" / "calibration.jsonl"
+    lines = [x for x in calibration.read_text(encoding="utf-8").splitlines() if x.strip() and '"pair"' not in x]
+    path = data_dir / "golden" / "browser-small.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines[:records]) + "\n", encoding="utf-8")
+    return path
+
+
+def _set_draft(tab: Page, text: str) -> None:
+    editor = tab.page.locator("#rubric-draft .cm-content")
+    editor.click()
+    tab.page.keyboard.press("Control+A")
+    tab.page.keyboard.insert_text(text)
+
+
+def test_a_coach_fixes_a_rubric_error_publishes_and_runs_an_eval(browser: Any, app_url: str, data_dir: Path) -> None:
+    golden = _small_golden(data_dir)
+    tab = _tab(browser, "coach")
+    tab.open(app_url)
+    tab.page.get_by_role("tab", name="Coach").click()
+    tab.page.get_by_role("tab", name="Rubric").click()
+    published = (SOURCE_ROOT / "interviewer" / "data" / "rubric.yaml").read_text(encoding="utf-8")
+    _set_draft(tab, published.replace("probe_at: 2", "probe_at: seven"))
+    tab.page.get_by_role("button", name="Publish as a new version").click()
+    status = tab.page.locator("#rubric-status")
+    tab.wait_for(lambda: "Not valid" in status.inner_text(), "the validation error")
+    line = published.splitlines().index("probe_at: 2") + 1
+    assert f"line {line}" in status.inner_text()
+    tab.shot("rubric-error")
+    _set_draft(tab, published.replace("probe_at: 2", "probe_at: 1"))
+    tab.page.get_by_role("button", name="Check the draft").click()
+    tab.wait_for(lambda: "changed line" in status.inner_text(), "the diff")
+    assert "probe_at: 1" in tab.page.locator("#rubric-diff").inner_text()
+    tab.page.get_by_role("button", name="Publish as a new version").click()
+    tab.wait_for(lambda: "Published rubric" in status.inner_text(), "the publication")
+    tab.shot("rubric-published")
+    assert len(list((data_dir / "rubrics").glob("*.yaml"))) == 1
+    tab.page.get_by_role("tab", name="Evals").click()
+    tab.page.locator("#eval-file input").click()
+    tab.page.get_by_role("option", name=golden.name).click()
+    tab.page.get_by_role("button", name="Run the eval").click()
+    headline = tab.page.locator("#eval-status")
+    tab.wait_for(lambda: "quality bar" in headline.inner_text(), "the eval", timeout=300)
+    metrics = tab.page.locator("#eval-metrics").inner_text()
+    assert "trade_offs" in metrics and "overall" in metrics
+    tab.wait_for(lambda: tab.page.locator("#eval-chart canvas, #eval-chart svg").count() > 0, "the chart")
+    tab.shot("evals")

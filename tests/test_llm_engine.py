@@ -205,9 +205,9 @@ def test_interviewer_reply_streams_to_service_and_web(llm_service: InterviewServ
     assert len(scores) == 1 and scores[0]["engine"] == "llm"
 
     outputs = list(submit_answer_streaming(llm_service, view.session_id, "/skip"))
-    partials = [o[1][-1]["content"] for o in outputs[:-1]]
+    partials = [o.chat[-1]["content"] for o in outputs[:-1]]
     assert len(partials) >= 2 and all(a in b for a, b in itertools.pairwise(partials))
-    assert outputs[-1][5] == "" and outputs[-1][1][-1]["content"].startswith("Adapted")
+    assert outputs[-1].answer == "" and outputs[-1].chat[-1]["content"].startswith("Adapted")
 
 
 def test_interviewer_never_reveals_grading(llm_service: InterviewService, server: ScriptedServer) -> None:

@@ -276,3 +276,15 @@ def test_app_py_serves_the_page_on_loopback(data_dir: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_the_first_start_shows_the_index_being_built(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from interviewer.service import open_index
+    from interviewer.settings import Settings
+
+    open_index(Settings(data_dir=tmp_path / "data"), show_progress=True)
+    err = capfd.readouterr().err
+    assert "indexing knowledge" in err and "100%" in err
+    open_index(Settings(data_dir=tmp_path / "data"), show_progress=True)
+    assert "indexing" not in capfd.readouterr().err  # nothing to build the second time

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,53 +57,77 @@ def _detectors_config(engine: Any) -> dict[str, Any]:
             "artefact_sha256": file_hash(ARTEFACT) if sentences is packaged_sentence_model() else None}
 
 
-def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    """Score golden files with an engine and report agreement with the raters."""
+def evaluate(settings: Settings, rubric_path: Path, files: Sequence[Path], *, engine_name: str = "offline",
+             repeats: int = 1, seed: int = 0, cache: bool = True, draft: bool = False,
+             progress: Callable[[int, int], None] | None = None,
+             out: Path | None = None) -> tuple[dict[str, Any], Path]:
+    """Score golden files with an engine and write the run (results, figures, reports) to `out`
+    (default: a new folder under <data_dir>/evals). `progress(done, total)` is called as records
+    finish. Returns the summary (every figure, as in run.json) and the run folder. The one path for
+    `interviewer eval` and the web app's Evals tab; `draft` marks runs of an unpublished rubric."""
     from interviewer.bank import load_bank
     from interviewer.evaluation.report import write_run
     from interviewer.evaluation.runner import file_hash, git_commit, now_stamp, run_eval, summarise
     from interviewer.scoring import AnswerScorer
     from interviewer.service import open_index
 
-    rubric_path = Path(args.rubric) if args.rubric else settings.rubric_path
     rubric = load_rubric(rubric_path)
-    golden = load_golden([Path(f) for f in args.files])
-    engine_name = args.engine or "offline"
-    engine, chat = _engine(settings, rubric, engine_name, cache=not args.no_cache)
+    golden = load_golden(list(files))
+    engine, chat = _engine(settings, rubric, engine_name, cache=cache)
     retriever = open_index(settings)
     started = now_stamp()
     config: dict[str, Any] = {
         "engine": engine_name, "models": _models(settings, engine_name),
-        "rubric_version": rubric.version, "rubric_hash": file_hash(rubric_path), "rubric_path": str(rubric_path),
-        "offline_tuning": rubric.offline.fitted, "git_commit": git_commit(Path(__file__).resolve().parents[2]),
+        "rubric_version": rubric.version, "rubric_draft": draft, "rubric_hash": file_hash(rubric_path),
+        "rubric_path": str(rubric_path), "offline_tuning": rubric.offline.fitted,
+        "git_commit": git_commit(Path(__file__).resolve().parents[2]),
         "golden_files": [{"path": str(p), "sha256": file_hash(p)} for p in golden.files],
-        "repeats": args.repeats, "seed": args.seed, "embedding_backend": settings.embedding_backend,
+        "repeats": repeats, "seed": seed, "embedding_backend": settings.embedding_backend,
         "concurrency": settings.llm_max_concurrency if engine_name == "llm" else 1,
-        "cache": engine_name == "llm" and not args.no_cache, "package_version": __version__, "started": started,
+        "cache": engine_name == "llm" and cache, "package_version": __version__, "started": started,
         "detectors": _detectors_config(engine),
     }
-    from tqdm import tqdm
+    done = 0
+
+    def step(count: int = 1) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, len(golden))
 
     begin = time.monotonic()
-    with tqdm(total=len(golden), desc=f"eval {engine_name}", unit="record", file=sys.stderr,
-              disable=None) as bar:
-        run = run_eval(golden, AnswerScorer(engine, rubric, retriever), load_bank(settings.questions_path),
-                       config=config, repeats=args.repeats, concurrency=config["concurrency"],
-                       progress=bar.update)
+    run = run_eval(golden, AnswerScorer(engine, rubric, retriever), load_bank(settings.questions_path),
+                   config=config, repeats=repeats, concurrency=config["concurrency"], progress=step)
     config["seconds"] = round(time.monotonic() - begin, 2)
     usage = cost_summary(run.usage, (settings.price_input_per_1k, settings.price_output_per_1k))
     config["usage"] = {"model_calls": getattr(chat, "misses", usage["calls"]) if chat else 0,
                        "cache_hits": getattr(chat, "hits", 0), "prompt_tokens": usage["prompt_tokens"],
                        "completion_tokens": usage["completion_tokens"], "cost": usage["cost"]}
-    summary = summarise(run, rubric, seed=args.seed)
-    out = Path(args.out) if args.out else settings.data_dir / "evals" / f"{started}_{engine_name}"
+    summary = summarise(run, rubric, seed=seed)
+    out = out or settings.data_dir / "evals" / f"{started}_{engine_name}{'_draft' if draft else ''}"
     write_run(out, run, summary)
+    return summary, out
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Score golden files with an engine and report agreement with the raters."""
+    from tqdm import tqdm
+
+    engine_name = args.engine or "offline"
+    files = [Path(f) for f in args.files]
+    with tqdm(total=None, desc=f"eval {engine_name}", unit="record", file=sys.stderr, disable=None) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        summary, out = evaluate(settings, Path(args.rubric) if args.rubric else settings.rubric_path, files,
+                                engine_name=engine_name, repeats=args.repeats, seed=args.seed,
+                                cache=not args.no_cache, progress=progress,
+                                out=Path(args.out) if args.out else None)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        from interviewer.evaluation.report import render_markdown
-
-        print(render_markdown(run, summary).split("## Confusion")[0].rstrip())
+        print((out / "report.md").read_text(encoding="utf-8").split("## Confusion")[0].rstrip())
     print(f"report: {out / 'report.md'} and {out / 'report.html'}; items: {out / 'results.jsonl'}",
           file=sys.stderr)
     return 1 if args.check and not summary["bar"]["passed"] else 0

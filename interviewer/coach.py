@@ -1,0 +1,134 @@
+"""What coaches do in the web app, as plain functions: edit and publish the rubric, run an eval of
+a draft on a golden file and compare it with the published rubric's last run on that file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from interviewer.errors import DataFileError, InterviewerError
+from interviewer.rubric_store import RubricStore
+from interviewer.settings import SOURCE_ROOT, Settings
+
+METRIC_COLUMNS = ["dimension", "n", "QWK", "within-1", "SMD", "MAE", "bar"]
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """The outcome of validating a draft: the problem (with its line) or the diff to publish."""
+
+    ok: bool
+    message: str  # Markdown: the error, or what publishing would change
+    diff: str
+
+
+def check_draft(store: RubricStore, draft: str) -> DraftCheck:
+    """Validate a draft rubric and show its diff against the published one."""
+    try:
+        rubric = store.check(draft)
+    except DataFileError as exc:
+        where = f"line {exc.line}: " if exc.line else ""
+        return DraftCheck(False, f"**Not valid, nothing published.** {where}{exc.problem}", "")
+    diff = store.diff(draft)
+    if not diff:
+        return DraftCheck(True, f"Valid. Identical to the published rubric ({rubric.version}).", "")
+    changed = sum(1 for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---"))
+    return DraftCheck(True, f"Valid: {changed} changed line(s) against {store.current().version}.", diff)
+
+
+def publish_draft(store: RubricStore, draft: str) -> tuple[str, str]:
+    """Publish a valid draft; returns (message, the published text as the new draft)."""
+    check = check_draft(store, draft)
+    if not check.ok:
+        return check.message, draft
+    if not check.diff:
+        return "Nothing to publish: the draft is the published rubric.", draft
+    rubric = store.publish(draft)
+    return (f"Published rubric **{rubric.version}**. New sessions and evals use it; earlier sessions and "
+            "runs keep the version they recorded.", store.current_text())
+
+
+def golden_files(settings: Settings) -> list[str]:
+    """Golden JSONL files a coach can evaluate: the repository's and any in the data directory."""
+    found = sorted((SOURCE_ROOT / "evals" / "golden").glob("*.jsonl"))
+    found += sorted((settings.data_dir / "golden").glob("*.jsonl"))
+    return [str(p) for p in found]
+
+
+def metrics_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """One row per dimension (and the overall signal): n, QWK, within-1, SMD, MAE, bar status."""
+    failures = summary["bar"]["failures"]
+    core = set(summary.get("core", []))
+    rows = []
+    for dim, m in [*summary["dimensions"].items(), ("overall", summary["overall"])]:
+        status = ("below" if any(f.startswith(f"{dim}:") for f in failures) else "meets") if dim in core else ""
+        rows.append((dim, m.get("n"), _round(m.get("qwk")), _round(m.get("within1")), _round(m.get("smd")),
+                     _round(m.get("mae")), status))
+    return pd.DataFrame(rows, columns=METRIC_COLUMNS)
+
+
+def _round(value: Any) -> Any:
+    return round(value, 3) if isinstance(value, float) else value
+
+
+def qwk_chart(summary: dict[str, Any]) -> pd.DataFrame:
+    """QWK per dimension as rows (dimension, QWK) for a bar plot."""
+    rows = [(d, float(m["qwk"])) for d, m in summary["dimensions"].items() if m.get("qwk") is not None]
+    return pd.DataFrame(rows, columns=["dimension", "QWK"])
+
+
+def last_published_run(settings: Settings, version: str, golden_hash: str) -> Path | None:
+    """The newest eval run of a published rubric version on the same golden file, if any."""
+    runs = sorted((settings.data_dir / "evals").glob("*/run.json"), reverse=True)
+    for path in runs:
+        config = json.loads(path.read_text(encoding="utf-8")).get("config", {})
+        files = [f.get("sha256") for f in config.get("golden_files", [])]
+        if config.get("rubric_version") == version and not config.get("rubric_draft") and files == [golden_hash]:
+            return path.parent
+    return None
+
+
+def run_draft_eval(settings: Settings, store: RubricStore, draft: str, golden: str,
+                   progress: Callable[[int, int], None] | None = None) -> tuple[str, pd.DataFrame, pd.DataFrame, str]:
+    """Evaluate the draft rubric (offline engine) on one golden file.
+
+    Returns (headline Markdown, metrics table, QWK chart rows, item-by-item comparison with the
+    published rubric's last run on that file). Raises InterviewerError for an invalid draft or file.
+    """
+    from interviewer.evaluation.commands import evaluate
+    from interviewer.evaluation.compare import compare_runs, compare_text
+    from interviewer.evaluation.runner import file_hash
+
+    check = check_draft(store, draft)
+    if not check.ok:
+        raise InterviewerError(check.message)
+    path = Path(golden)
+    if str(path) not in golden_files(settings):
+        raise InterviewerError(f"unknown golden file {golden!r}")
+    published = store.current().version
+    draft_is_published = not check.diff
+    if draft_is_published:
+        rubric_path = store.current_path()
+    else:
+        drafts = settings.data_dir / "rubric-drafts"
+        drafts.mkdir(parents=True, exist_ok=True)
+        rubric_path = drafts / f"draft-{hashlib.sha256(draft.encode()).hexdigest()[:12]}.yaml"
+        rubric_path.write_text(draft, encoding="utf-8")
+    summary, out = evaluate(settings, rubric_path, [path], draft=not draft_is_published, progress=progress)
+    bar = summary["bar"]
+    headline = (f"**{'Published rubric' if draft_is_published else 'Draft'}** on `{path.name}`: "
+                f"{summary['n']} records, quality bar {'met' if bar['passed'] else 'not met'}. Report: `{out}`.")
+    previous = last_published_run(settings, published, file_hash(path))
+    if draft_is_published or previous is None or previous == out:
+        comparison = ("No earlier run of the published rubric on this file to compare with: evaluate the "
+                      "unchanged draft once to make one." if not draft_is_published else
+                      "This run is the published rubric's: edit the draft and evaluate it to compare.")
+    else:
+        comparison = compare_text(compare_runs(previous, out))
+    return headline, metrics_table(summary), qwk_chart(summary), comparison

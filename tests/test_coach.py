@@ -1,0 +1,78 @@
+"""Coach tools: the rubric draft (check, diff, publish as a new version) and evals of a draft."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from interviewer.coach import check_draft, golden_files, publish_draft, run_draft_eval
+from interviewer.rubric_store import RubricStore
+from interviewer.service import InterviewService
+from interviewer.settings import SOURCE_ROOT, Settings
+from tests.conftest import SCRIPTED
+
+CALIBRATION = SOURCE_ROOT / "evals" / "golden" / "calibration.jsonl"
+
+
+def _small_golden(settings: Settings, records: int = 8) -> Path:
+    """A few answers from the calibration part, in the data directory's golden folder."""
+    lines = [x for x in CALIBRATION.read_text(encoding="utf-8").splitlines() if x.strip() and '"pair"' not in x]
+    path = settings.data_dir / "golden" / "small.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines[:records]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_draft_is_checked_with_the_line_of_its_problem(settings: Settings) -> None:
+    store = RubricStore(settings)
+    text = store.current_text()
+    assert check_draft(store, text).ok and check_draft(store, text).diff == ""
+    assert check_draft(store, text.rstrip("\n") + "\n\n  \n").diff == ""  # what editors add at the end
+    broken = text.replace("probe_at: 2", "probe_at: seven")
+    result = check_draft(store, broken)
+    line = broken.splitlines().index("probe_at: seven") + 1
+    assert not result.ok and f"line {line}:" in result.message
+    locked = text.replace("No outcome, or only", "Nothing, or only", 1)
+    assert locked != text
+    result = check_draft(store, locked)
+    assert not result.ok and "scoring contract" in result.message and "line " in result.message
+    result = check_draft(store, text + "\nextra: [unclosed\n")
+    assert not result.ok and "line " in result.message
+
+
+def test_publishing_makes_a_new_version_that_new_sessions_use(settings: Settings, service: InterviewService) -> None:
+    store = RubricStore(settings)
+    before = store.current()
+    draft = store.current_text().replace("probe_at: 2", "probe_at: 1")
+    message, new_text = publish_draft(store, draft)
+    published = store.current()
+    assert published.version != before.version and published.probe_at == 1 and published.version in message
+    assert len(store.versions()) == 2 and store.versions()[0] == settings.rubric_path  # nothing overwritten
+    assert f'version: "{published.version}"' in new_text
+    assert publish_draft(store, new_text)[0].startswith("Nothing to publish")
+    assert publish_draft(store, draft.replace("probe_at: 1", "probe_at: 9"))[0].startswith("**Not valid")
+    assert store.current().version == published.version
+    session = service.start("generic", [])
+    service.answer(session.session_id, SCRIPTED["recruiter_screen"]["weak"])
+    debrief = service.answer(session.session_id, "/end interview").debrief
+    assert service.rubric.version == published.version and debrief and debrief["rubric_version"] == published.version
+
+
+def test_an_eval_of_the_draft_reports_the_bar_and_compares_with_the_published_run(
+        settings: Settings, service: InterviewService) -> None:
+    store = RubricStore(settings)
+    golden = _small_golden(settings)
+    assert str(golden) in golden_files(settings)
+    seen: list[tuple[int, int]] = []
+    headline, metrics, chart, comparison = run_draft_eval(settings, store, store.current_text(), str(golden),
+                                                          progress=lambda d, t: seen.append((d, t)))
+    assert "Published rubric" in headline and seen[-1] == (8, 8)
+    assert {"impact_narrative", "trade_offs", "three_c", "overall"} <= set(metrics["dimension"])
+    assert set(metrics["bar"]) <= {"meets", "below", ""} and not chart.empty
+    draft = store.current_text().replace("      thresholds: [1.0, 3.0, 4.0]\n    three_c:",
+                                         "      thresholds: [5.0, 5.5, 6.0]\n    three_c:", 1)
+    assert draft != store.current_text()
+    headline, metrics, _, comparison = run_draft_eval(settings, store, draft, str(golden))
+    assert headline.startswith("**Draft**") and "rubric " + store.current().version in comparison
+    changed = [line for line in comparison.splitlines() if " trade_offs: " in line]
+    moves = [(int(line.split("->")[0].split()[-1]), int(line.split("->")[1].split()[0])) for line in changed]
+    assert moves and all(new < old for old, new in moves)  # the stricter thresholds only lower trade_offs
