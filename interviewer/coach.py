@@ -29,12 +29,18 @@ class DraftCheck:
 
 
 def check_draft(store: RubricStore, draft: str) -> DraftCheck:
-    """Validate a draft rubric and show its diff against the published one."""
+    """Validate a draft rubric and show its diff against the published one (a draft started from an
+    older published version is refused: publishing it would undo what was published since)."""
     try:
         rubric = store.check(draft)
     except DataFileError as exc:
         where = f"line {exc.line}: " if exc.line else ""
         return DraftCheck(False, f"**Not valid, nothing published.** {where}{exc.problem}", "")
+    current = store.current().version
+    if rubric.version != current and rubric.version in store.published_versions():
+        return DraftCheck(False, f"**Out of date, nothing published.** The draft starts from version "
+                          f"{rubric.version}, but {current} has been published since: press \"Back to the "
+                          "published version\" and make the edit again.", "")
     diff = store.diff(draft)
     if not diff:
         return DraftCheck(True, f"Valid. Identical to the published rubric ({rubric.version}).", "")
@@ -132,3 +138,74 @@ def run_draft_eval(settings: Settings, store: RubricStore, draft: str, golden: s
     else:
         comparison = compare_text(compare_runs(previous, out))
     return headline, metrics_table(summary), qwk_chart(summary), comparison
+
+
+GOLDEN_COLUMNS = ["id", "round", "question", "labels", "overall", "notes"]
+LABEL_COLUMNS = ["dimension", "engine score", "your label (1-4)"]
+
+
+def golden_table(path: str, text: str = "", dimension: str | None = None) -> pd.DataFrame:
+    """A golden file's labelled answers (pairs left out), filtered by words in the question, answer
+    or notes and by a dimension they are labelled on. Raises DataFileError naming a bad line."""
+    from interviewer.golden import load_golden
+
+    words = text.lower().split()
+    rows = []
+    for item in load_golden([Path(path)]).answers:
+        haystack = f"{item.question} {item.answer} {item.notes or ''}".lower()
+        if words and not all(w in haystack for w in words):
+            continue
+        if dimension and dimension not in item.scores:
+            continue
+        labels = ", ".join(f"{d} {s}" for d, s in item.scores.items())
+        rows.append((item.id, item.round, item.question, labels, item.overall, item.notes or ""))
+    return pd.DataFrame(rows, columns=GOLDEN_COLUMNS)
+
+
+def session_answers(service: Any, session_id: str | None) -> list[tuple[str, int]]:
+    """The scored answers of a session as (label, index) choices, newest first."""
+    if not session_id:
+        return []
+    scores = service.view(session_id).scores
+    numbered = reversed(list(enumerate(scores)))
+    return [(f"{i + 1}. {s.get('question') or s['question_id']}"[:140], i) for i, s in numbered]
+
+
+def label_rows(service: Any, session_id: str | None, index: int | None) -> pd.DataFrame:
+    """One row per dimension the answer was scored on: the engine's score, and the label to give
+    (prefilled with the engine's score for the coach to correct)."""
+    if not session_id or index is None:
+        return pd.DataFrame([], columns=LABEL_COLUMNS)
+    score = service.view(session_id).scores[int(index)]
+    return pd.DataFrame([(d["dimension"], d["score"], d["score"]) for d in score["dimensions"]], columns=LABEL_COLUMNS)
+
+
+def add_golden_record(service: Any, session_id: str | None, index: int | None, labels: pd.DataFrame,
+                      overall: int, rater: str, notes: str) -> str:
+    """Append the session's answer with the coach's labels to <data_dir>/golden/from-sessions.jsonl
+    (the golden contract's format, validated first); returns what was written or the problem."""
+    from pydantic import ValidationError
+
+    from interviewer.golden import LabelledAnswer
+
+    if not session_id or index is None:
+        return "**Not added:** pick a session and one of its answers first."
+    view = service.view(session_id)
+    score = view.scores[int(index)]
+    try:
+        scores = {str(r["dimension"]): int(r["your label (1-4)"]) for _, r in labels.iterrows()}
+        record = LabelledAnswer(
+            id=f"session-{session_id[:8]}-{int(index) + 1}", company=view.company, round=score["round"],
+            question=score.get("question") or score["question_id"], answer=score["answer"], scores=scores,
+            overall=int(overall),
+            rater=rater.strip(), notes=notes.strip() or None)
+    except (ValidationError, ValueError) as exc:
+        return f"**Not added:** {exc}".split("\n    For further")[0]
+    path = service.settings.data_dir / "golden" / "from-sessions.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    if any(json.loads(line).get("id") == record.id for line in lines if line.strip()):
+        return f"**Not added:** {record.id} is already in {path.name}."
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record.model_dump(exclude_none=True), ensure_ascii=False) + "\n")
+    return f"Added **{record.id}** to `{path.name}` ({', '.join(f'{d} {s}' for d, s in scores.items())})."

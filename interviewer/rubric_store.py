@@ -36,6 +36,10 @@ class RubricStore:
         published = sorted(self.directory.glob("*.yaml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
         return [self.packaged, *published]
 
+    def published_versions(self) -> list[str]:
+        """The version of every rubric file, oldest first."""
+        return [load_rubric(p).version for p in self.versions()]
+
     def current_path(self) -> Path:
         """The rubric new sessions and evals use: the newest published, else the packaged one."""
         return self.versions()[-1]
@@ -70,7 +74,7 @@ class RubricStore:
     def publish(self, draft: str) -> Rubric:
         """Validate the draft and publish it under a new version (date plus a counter); returns it."""
         self.check(draft)
-        known = {load_rubric(p).version for p in self.versions()}
+        known = set(self.published_versions())
         stamp = time.strftime("%Y.%m.%d")
         number = 1
         while f"{stamp}.{number}" in known:

@@ -15,7 +15,16 @@ from typing import Any, NamedTuple
 import gradio as gr
 import pandas as pd
 
-from interviewer.coach import check_draft, golden_files, publish_draft, run_draft_eval
+from interviewer.coach import (
+    add_golden_record,
+    check_draft,
+    golden_files,
+    golden_table,
+    label_rows,
+    publish_draft,
+    run_draft_eval,
+    session_answers,
+)
 from interviewer.errors import InterviewerError
 from interviewer.export import write_report
 from interviewer.render import debrief_markdown, score_markdown
@@ -170,7 +179,7 @@ def report_files(view: SessionView, names: dict[str, str]) -> list[str] | None:
     """The finished session's report files (Markdown, JSON, PDF), or None while it runs."""
     if not view.finished:
         return None
-    directory = Path(tempfile.gettempdir()) / "interviewer-reports" / view.session_id
+    directory = Path(tempfile.mkdtemp(prefix="interviewer-report-"))  # 0700: transcripts are private
     return [str(p) for p in write_report(view, names, directory)]
 
 
@@ -261,14 +270,21 @@ def restore(service: InterviewService, saved: dict[str, Any] | None) -> Screen:
         return _unchanged("")._replace(status="Your last session is no longer on this server; start a new one.")
 
 
+def known_history(service: InterviewService, saved: dict[str, Any] | None) -> list[tuple[Any, SessionView]]:
+    """This browser's sessions the server still has, newest first, as (session info, view)."""
+    found = []
+    for session_id in (saved or {}).get("history", []):
+        try:
+            found.append((service.store.get(session_id), service.view(session_id)))
+        except InterviewerError:
+            continue
+    return found
+
+
 def history_table(service: InterviewService, saved: dict[str, Any] | None) -> pd.DataFrame:
     """This browser's sessions, newest first: when, company, rounds, engine, judgment, status."""
     rows = []
-    for session_id in (saved or {}).get("history", []):
-        try:
-            info, view = service.store.get(session_id), service.view(session_id)
-        except InterviewerError:
-            continue
+    for info, view in known_history(service, saved):
         judgment = view.debrief["judgment_score"] if view.debrief else None
         rounds = len(view.plan)
         rows.append((time.strftime(SESSION_LABEL, time.localtime(info.created_at)), info.company.title(),
@@ -278,15 +294,12 @@ def history_table(service: InterviewService, saved: dict[str, Any] | None) -> pd
 
 
 def progress_chart(service: InterviewService, saved: dict[str, Any] | None) -> pd.DataFrame | None:
-    """Each dimension's mean score per session, oldest first; a session is labelled "#n, date time"."""
+    """Each dimension's mean score per session in the order they were started; a session is
+    labelled "#n, date time"."""
     names = service.dimension_names()
     rows = []
-    history = list(reversed((saved or {}).get("history", [])))
-    for number, session_id in enumerate(history, start=1):
-        try:
-            info, view = service.store.get(session_id), service.view(session_id)
-        except InterviewerError:
-            continue
+    started = sorted(known_history(service, saved), key=lambda pair: pair[0].created_at)
+    for number, (info, view) in enumerate(started, start=1):
         label = f"#{number:02d}, {time.strftime(SESSION_LABEL, time.localtime(info.created_at))}"
         by_dimension: dict[str, list[int]] = {}
         for score in view.scores:
@@ -297,11 +310,11 @@ def progress_chart(service: InterviewService, saved: dict[str, Any] | None) -> p
 
 
 def resume_from_history(service: InterviewService, saved: dict[str, Any] | None, row: int) -> Screen:
-    """Resume the session on a row of the History table."""
-    history = [s for s in (saved or {}).get("history", [])]
+    """Resume the session on a row of the History table (the rows `history_table` shows)."""
+    history = known_history(service, saved)
     if not 0 <= row < len(history):
         return _unchanged("pick a session in the table")
-    return resume_session(service, history[row], saved)
+    return resume_session(service, history[row][0].id, saved)
 
 
 def stage_choices(service: InterviewService, company: str, variant: str | None = None) -> Any:
@@ -330,8 +343,9 @@ def browser_secret(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def _coach_tab(service: InterviewService) -> None:
-    """The coach's tools: the rubric draft (check, diff, publish) and evals of the draft."""
+def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
+    """The coach's tools: the rubric draft (check, diff, publish), evals of the draft, and the golden
+    answers (browse them; label an answer from a session as a new one)."""
     store = RubricStore(service.settings)
     with gr.Tab("Rubric"):
         gr.Markdown("Edit the draft, check it, then publish it as a new version; new sessions and evals use the "
@@ -362,6 +376,32 @@ def _coach_tab(service: InterviewService) -> None:
                          elem_id="eval-chart")
         comparison = gr.Code(label="Against the published rubric's last run", language=None, interactive=False)
 
+    with gr.Tab("Golden answers") as golden_tab:
+        with gr.Row():
+            browse = gr.Dropdown([(Path(f).name, f) for f in files], value=files[0] if files else None,
+                                 label="Golden file", elem_id="golden-file")
+            words = gr.Textbox(label="Words in the question, answer or notes", elem_id="golden-filter")
+            dimension = gr.Dropdown([("any", "")] + [(n, d) for d, n in service.dimension_names().items()],
+                                    value="", label="Labelled on")
+        records = gr.Dataframe(label="Labelled answers", interactive=False, wrap=True, max_height=420,
+                               elem_id="golden-table")
+        with gr.Accordion("Label an answer from a session as a new golden answer", open=False):
+            gr.Markdown("The session shown in Practise is filled in; any session id works. The labels start "
+                        "at the engine's scores: correct them, give the overall signal, and add it to "
+                        "`from-sessions.jsonl` in the data directory's golden folder.")
+            with gr.Row():
+                label_session = gr.Textbox(label="Session id", max_lines=1, elem_id="label-session")
+                load_answers = gr.Button("Load its answers", size="sm")
+            picked = gr.Dropdown([], label="Answer", elem_id="label-answer")
+            labels = gr.Dataframe(label="Labels", interactive=True, elem_id="label-table",
+                                  headers=["dimension", "engine score", "your label (1-4)"])
+            with gr.Row():
+                overall = gr.Slider(1, 4, value=2, step=1, label="Overall signal (1 strong no … 4 strong hire)")
+                rater = gr.Textbox(label="Rater", max_lines=1, elem_id="label-rater")
+            notes = gr.Textbox(label="Notes (why these labels)", lines=2)
+            add = gr.Button("Add to the golden answers", variant="primary", size="sm")
+            added = gr.Markdown(elem_id="label-status")
+
     def checked(text: str) -> tuple[str, str]:
         result = check_draft(store, text)
         return result.message, result.diff
@@ -390,6 +430,36 @@ def _coach_tab(service: InterviewService) -> None:
     reset.click(lambda: (store.current_text(), "", ""), None, [draft, verdict, diff], api_visibility="private")
     run.click(evaluated, [draft, golden], [headline, metrics, qwk, comparison], api_name="eval_draft",
               concurrency_limit=1)
+
+    def browsed(path: str | None, text: str, dim: str) -> Any:
+        if not path:
+            return None
+        try:
+            return golden_table(path, text, dim or None)
+        except InterviewerError as exc:
+            gr.Warning(str(exc))
+            return None
+
+    for trigger in (browse.change, words.submit, dimension.change):
+        trigger(browsed, [browse, words, dimension], records, api_visibility="private")
+    golden_tab.select(lambda sid, path, text, dim: (sid or "", browsed(path, text, dim)),
+                      [session, browse, words, dimension], [label_session, records], api_visibility="private")
+
+    def answers_of(sid: str) -> tuple[Any, Any]:
+        try:
+            choices = session_answers(service, sid.strip())
+        except InterviewerError as exc:
+            gr.Warning(str(exc))
+            return gr.update(choices=[], value=None), None
+        first = choices[0][1] if choices else None
+        return gr.update(choices=choices, value=first), label_rows(service, sid.strip(), first)
+
+    load_answers.click(answers_of, [label_session], [picked, labels], api_visibility="private")
+    picked.change(lambda sid, i: label_rows(service, sid.strip(), i), [label_session, picked], labels,
+                  api_visibility="private")
+    add.click(lambda sid, i, table, o, r, n: add_golden_record(service, sid.strip(), i, table, o, r, n),
+              [label_session, picked, labels, overall, rater, notes], added, api_name="golden_add")
+    return draft
 
 
 def build_app(service: InterviewService) -> gr.Blocks:
@@ -423,11 +493,17 @@ def build_app(service: InterviewService) -> gr.Blocks:
                     chat = gr.Chatbot(label="Interview", height=520, group_consecutive_messages=False,
                                       buttons=["copy"], feedback_options=None, elem_id="chat")
                     answer = gr.Textbox(label="Your answer", lines=5, elem_id="answer",
-                                        placeholder="Answer here. Commands: /skip /repeat /end round "
+                                        placeholder="Answer here; Shift+Enter or Send sends it. Commands: "
+                                                    "/skip /repeat /end round "
                                                     "/end interview")
                     with gr.Row():
                         send = gr.Button("Send", variant="primary")
                         buttons = [gr.Button(label, size="sm") for label in COMMAND_BUTTONS]
+                    with gr.Row(visible=False) as end_row:
+                        gr.Markdown("**End the interview now?** The question on the table counts as unanswered, "
+                                    "and the debrief covers what you answered.")
+                        end_confirm = gr.Button("End it and show the debrief", variant="stop", size="sm")
+                        end_cancel = gr.Button("Keep going", size="sm")
                 with gr.Column(scale=2):
                     with gr.Tab("Score card"):
                         chart = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
@@ -451,14 +527,14 @@ def build_app(service: InterviewService) -> gr.Blocks:
                                                wrap=True, column_widths=["20%", "15%", "14%", "14%", "15%", "22%"],
                                                elem_id="history")
                         trend = gr.LinePlot(None, x="session", y="score",
-                                            color="dimension", y_lim=[0, 4], height=360, label="Progress: mean "
+                                            color="dimension", y_lim=[0, 4], height=440, label="Progress: mean "
                                             "score per dimension, session by session (lines need two sessions "
                                             "with answers)", elem_id="progress-chart")
                         with gr.Accordion("Open a session by its id (from another browser)", open=False):
                             resume_id = gr.Textbox(label="Session id", max_lines=1)
                             resume = gr.Button("Open", size="sm")
         with gr.Tab("Coach", id="coach"):
-            _coach_tab(service)
+            draft = _coach_tab(service, session)
         screen = [session, saved, chat, progress, card, chart, highlights, earlier, debrief, debrief_plot,
                   downloads, status, answer]
         panels = screen[:-1]  # everything but the answer box
@@ -467,6 +543,8 @@ def build_app(service: InterviewService) -> gr.Blocks:
             return restore(service, saved_value)
 
         app.load(load, [saved], screen, api_visibility="private")
+        # the draft starts from what is published when the page opens, not when the app was built
+        app.load(lambda: RubricStore(service.settings).current_text(), None, draft, api_visibility="private")
         company.change(lambda c: variant_choices(service, c), company, variant, api_name="loop_variants")
         variant.change(lambda c, v: stage_choices(service, c, v), [company, variant], stages, api_name="rounds")
 
@@ -486,14 +564,24 @@ def build_app(service: InterviewService) -> gr.Blocks:
         def send_answer(sid: str | None, text: str, saved_value: dict[str, Any] | None) -> Iterator[Screen]:
             yield from submit_answer_streaming(service, sid, text, saved_value)
 
-        send.click(send_answer, [session, answer, saved], screen, api_name="answer")
-        # Enter in the box does what Send does: one documented endpoint for both
-        answer.submit(send_answer, [session, answer, saved], screen, api_visibility="undocumented")
+        # a second click while one is being handled is dropped (a double click must not skip twice)
+        send.click(send_answer, [session, answer, saved], screen, api_name="answer", trigger_mode="once")
+        # Shift+Enter in the box does what Send does: one documented endpoint for both
+        answer.submit(send_answer, [session, answer, saved], screen, api_visibility="undocumented",
+                      trigger_mode="once")
         for button, label in zip(buttons, COMMAND_BUTTONS, strict=True):
             command = COMMAND_BUTTONS[label]
+            if command == "/end interview":  # it cannot be undone: ask first
+                button.click(lambda: gr.update(visible=True), None, end_row, api_visibility="private")
+                continue
             # a command leaves whatever the candidate is typing where it is
             button.click(lambda sid, sv, cmd=command: submit_answer(service, sid, cmd, sv)[:-1], [session, saved],
-                         panels, api_name="command_" + command.strip("/").replace(" ", "_"))
+                         panels, api_name="command_" + command.strip("/").replace(" ", "_"), trigger_mode="once")
+        end_confirm.click(lambda sid, sv: (*submit_answer(service, sid, "/end interview", sv)[:-1],
+                                           gr.update(visible=False)),
+                          [session, saved], [*panels, end_row], api_name="command_end_interview",
+                          trigger_mode="once")
+        end_cancel.click(lambda: gr.update(visible=False), None, end_row, api_visibility="private")
 
         def show_history(saved_value: dict[str, Any] | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
             return history_table(service, saved_value), progress_chart(service, saved_value)

@@ -132,6 +132,7 @@ def test_a_short_interview_from_first_question_to_debrief(browser: Any, app_url:
     tab.wait_for(lambda: tab.page.locator("#score-chart canvas, #score-chart svg").count() > 0, "the chart")
     tab.shot("score-card")
     tab.page.get_by_role("button", name="End interview").click()
+    tab.page.get_by_role("button", name="End it and show the debrief").click()  # it asks first
     tab.wait_for(lambda: "finished" in tab.page.locator("#progress").inner_text(), "the end of the interview")
     tab.page.get_by_role("tab", name="Debrief").click()
     tab.wait_for(lambda: "Debrief:" in tab.page.locator("#debrief").inner_text(), "the debrief")

@@ -49,6 +49,9 @@ def test_publishing_makes_a_new_version_that_new_sessions_use(settings: Settings
     assert len(store.versions()) == 2 and store.versions()[0] == settings.rubric_path  # nothing overwritten
     assert f'version: "{published.version}"' in new_text
     assert publish_draft(store, new_text)[0].startswith("Nothing to publish")
+    # a draft opened before this publication would undo it: refused, with what to do
+    stale = publish_draft(store, store.versions()[0].read_text(encoding="utf-8").replace("probe_at: 2", "probe_at: 3"))
+    assert "Out of date" in stale[0] and store.current().version == published.version
     assert publish_draft(store, draft.replace("probe_at: 1", "probe_at: 9"))[0].startswith("**Not valid")
     assert store.current().version == published.version
     session = service.start("generic", [])
@@ -76,3 +79,43 @@ def test_an_eval_of_the_draft_reports_the_bar_and_compares_with_the_published_ru
     changed = [line for line in comparison.splitlines() if " trade_offs: " in line]
     moves = [(int(line.split("->")[0].split()[-1]), int(line.split("->")[1].split()[0])) for line in changed]
     assert moves and all(new < old for old, new in moves)  # the stricter thresholds only lower trade_offs
+
+
+def test_golden_answers_are_browsed_and_filtered() -> None:
+    from interviewer.coach import golden_table
+
+    every = golden_table(str(CALIBRATION))
+    assert len(every) > 100 and list(every.columns)[:3] == ["id", "round", "question"]
+    culture = golden_table(str(CALIBRATION), dimension="culture")
+    assert 0 < len(culture) < len(every) and all("culture" in labels for labels in culture["labels"])
+    found = golden_table(str(CALIBRATION), text="cold start")
+    assert 0 < len(found) < len(every)
+    assert golden_table(str(CALIBRATION), text="zzqx nothing matches").empty
+
+
+def test_a_session_answer_becomes_a_golden_record_in_the_contract_format(
+        settings: Settings, service: InterviewService) -> None:
+    import json
+
+    from interviewer.coach import add_golden_record, label_rows, session_answers
+    from interviewer.golden import load_golden
+
+    view = service.start("spotify", ["recruiter_screen"])
+    service.answer(view.session_id, SCRIPTED["recruiter_screen"]["strong"])
+    (label, index), = session_answers(service, view.session_id)
+    assert label.startswith("1. ")
+    table = label_rows(service, view.session_id, index)
+    assert set(table["dimension"]) >= {"impact_narrative", "parl"}
+    table["your label (1-4)"] = 3
+    assert "Not added" in add_golden_record(service, view.session_id, index, table, 3, "", "")  # no rater
+    table.loc[0, "your label (1-4)"] = 7
+    assert "Not added" in add_golden_record(service, view.session_id, index, table, 3, "coach", "")
+    table.loc[0, "your label (1-4)"] = 2
+    message = add_golden_record(service, view.session_id, index, table, 3, "coach", "strong story")
+    assert message.startswith("Added")
+    path = settings.data_dir / "golden" / "from-sessions.jsonl"
+    record = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    assert record["answer"] == SCRIPTED["recruiter_screen"]["strong"] and record["rater"] == "coach"
+    assert load_golden([path]).answers[0].scores[table.loc[0, "dimension"]] == 2  # loads as golden data
+    assert "already" in add_golden_record(service, view.session_id, index, table, 3, "coach", "")
+    assert str(path) in golden_files(settings)

@@ -52,6 +52,7 @@ def test_start_answer_and_see_scores(service: InterviewService) -> None:
     assert "## Debrief" in screen.debrief and "Prep plan" in screen.debrief
     assert screen.debrief_chart is not None and screen.progress.startswith("Interview finished")
     md, js, pdf = (Path(p) for p in screen.downloads)
+    assert md.parent.stat().st_mode & 0o077 == 0  # transcripts are not readable by other users
     assert (md.suffix, js.suffix, pdf.suffix) == (".md", ".json", ".pdf")
     report = md.read_text(encoding="utf-8")
     assert "## Debrief" in report and "### Answer 1" in report and "Culture:" in report
@@ -208,6 +209,12 @@ def test_history_lists_this_browsers_sessions_and_resumes_them(service: Intervie
     assert table["status"][0] == "1 answered, open" and table["rounds"][0] == "1 round"
     resumed = resume_from_history(service, second.saved, 1)
     assert resumed.session == first.session
+    # a session the server no longer has is left out of the table, and the rows still open their own
+    gone = {"current": second.session, "history": [second.session, "0" * 32, first.session]}
+    assert len(history_table(service, gone)) == 2
+    assert resume_from_history(service, gone, 1).session == first.session
+    # resuming reorders History (newest use first) but not the progress chart (order started)
+    assert progress_chart(service, resumed.saved).equals(progress_chart(service, second.saved))
     chart = progress_chart(service, second.saved)
     assert set(chart["session"].str[:3]) == {"#01", "#02"} and chart["score"].between(1, 4).all()
     stale = resume_from_history(service, second.saved, 5)
