@@ -171,11 +171,13 @@ class Nodes:
             if command == "skip":
                 update["unanswered"] = self._unanswered(state, "skipped", "skipped with /skip")
                 return Command(goto="next_question", update=update)
-            # the question on the table counts as unanswered, as with /skip: ending must not beat skipping
             if command == "end_round":
+                # the question on the table counts as unanswered, as with /skip: ending must not beat skipping
                 update["unanswered"] = self._unanswered(state, "skipped", "left unanswered: the round was ended")
                 return Command(goto="round_summary", update=update)
-            update["unanswered"] = self._unanswered(state, "skipped", "left unanswered: the interview was ended")
+            # an ended interview's debrief covers what was answered: the open question is listed, not scored
+            update["unanswered"] = self._unanswered(state, "skipped", "not reached: the interview was ended",
+                                                    counts=False)
             return Command(goto="debrief", update={**update, "ended_early": True})
         if _looks_like_command(raw):
             notice = (f"{raw.strip()} is not a command. Commands: /skip, /repeat, /end round, "

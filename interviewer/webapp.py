@@ -500,8 +500,8 @@ def build_app(service: InterviewService) -> gr.Blocks:
                         send = gr.Button("Send", variant="primary")
                         buttons = [gr.Button(label, size="sm") for label in COMMAND_BUTTONS]
                     with gr.Row(visible=False) as end_row:
-                        gr.Markdown("**End the interview now?** The question on the table counts as unanswered, "
-                                    "and the debrief covers what you answered.")
+                        gr.Markdown("**End the interview now?** The debrief covers what you answered; the open "
+                                    "question is listed as not reached.")
                         end_confirm = gr.Button("End it and show the debrief", variant="stop", size="sm")
                         end_cancel = gr.Button("Keep going", size="sm")
                 with gr.Column(scale=2):

@@ -178,7 +178,7 @@ def test_no_example_gets_a_recall_prompt_then_moves_on_without_probing_a_story_n
     assert view.prompt is not None and view.prompt["question_id"] != first_question["question_id"]
     view = service.answer(view.session_id, "/end interview")
     assert view.debrief is not None
-    missed = view.debrief["unanswered"]
+    missed = [u for u in view.debrief["unanswered"] if u["counts"]]  # the question open at the end is not
     assert [(u["question_id"], u["counts"]) for u in missed] == [(first_question["question_id"], True)]
     assert view.debrief["skipped"] == 1 and view.debrief["answered"] == 0
     assert view.debrief["rounds"][0]["score"] == 1.0, "an unanswered question counts against its round"
@@ -197,9 +197,11 @@ def test_a_request_to_move_on_is_a_skip_never_a_score(tmp_path: Path, index: Kno
     view = service.answer(view.session_id, text)
     assert not view.scores
     assert view.prompt is not None and view.prompt["question_id"] != asked["question_id"]
+    open_question = view.prompt["question_id"]
     view = service.answer(view.session_id, "/end interview")
     assert view.debrief is not None
-    assert [u["reason"] for u in view.debrief["unanswered"]] == ["moved_on"]
+    assert [(u["question_id"], u["reason"], u["counts"]) for u in view.debrief["unanswered"]] == [
+        (asked["question_id"], "moved_on", True), (open_question, "skipped", False)]
     assert any("left unanswered" in step for step in view.debrief["prep_plan"])
 
 
@@ -241,7 +243,8 @@ def test_offline_engine_says_it_grades_english_only_and_never_reports_no_result(
     assert [t["text"] for t in view.transcript if t["kind"] == "answer"] == [SPANISH], "the answer is kept"
     view = service.answer(view.session_id, "/end interview")
     assert view.debrief is not None
-    assert [(u["reason"], u["counts"]) for u in view.debrief["unanswered"]] == [("not_graded", False)]
+    assert [(u["reason"], u["counts"]) for u in view.debrief["unanswered"]] == [("not_graded", False),
+                                                                                ("skipped", False)]
     assert view.debrief["judgment_score"] is None, "nothing counted against the candidate"
 
 
