@@ -27,7 +27,7 @@ from interviewer.coach import (
 )
 from interviewer.errors import InterviewerError
 from interviewer.export import write_report
-from interviewer.render import debrief_markdown, score_markdown
+from interviewer.render import debrief_markdown, md_escape, score_markdown
 from interviewer.rubric_store import RubricStore
 from interviewer.service import InterviewService, SessionView
 from interviewer.settings import Settings
@@ -55,6 +55,7 @@ class Screen(NamedTuple):
     chart: Any  # its dimension scores (DataFrame for a bar plot)
     highlights: Any  # the answer with its evidence marked (HighlightedText value)
     earlier: Any  # earlier answers' score cards (Markdown)
+    suggestion: Any  # a stronger version of the latest answer, shown on request (cleared by each turn)
     debrief: Any
     debrief_chart: Any
     downloads: Any  # the report as Markdown, JSON and PDF files, once the interview has ended
@@ -168,11 +169,30 @@ def render_view(service: InterviewService, view: SessionView, saved: dict[str, A
         progress=progress_line(view),
         card=score_markdown(latest, names) if latest else "_No answers scored yet._",
         chart=score_chart(latest, names), highlights=evidence_highlights(latest, names),
-        earlier=earlier or "_None yet._",
+        earlier=earlier or "_None yet._", suggestion="",
         debrief=debrief_markdown(view.debrief, names) if view.debrief else "_The debrief appears when the "
                                                                            "interview ends._",
         debrief_chart=debrief_chart(view, names), downloads=report_files(view, names), status=status,
         answer="")
+
+
+def suggest_stronger(service: InterviewService, session_id: str | None) -> str:
+    """A stronger version of the latest answer on its weakest dimension, built on the candidate's
+    own sentence (the engine's rewrite suggestion), as Markdown."""
+    if not session_id:
+        return "_Start an interview and answer a question first._"
+    try:
+        view = service.view(session_id)
+        engine = service.engines.get(service.store.get(session_id).engine, service.engine)
+    except InterviewerError as exc:
+        return f"**Error:** {exc}"
+    if not view.scores:
+        return "_Answer a question first: the suggestion builds on your latest answer._"
+    latest = view.scores[-1]
+    weakest = min(latest["dimensions"], key=lambda d: d["score"])
+    name = service.dimension_names().get(weakest["dimension"], weakest["dimension"])
+    text = engine.rewrite_suggestion(weakest["dimension"], weakest, latest["answer"])
+    return f"**A stronger version for {name} ({weakest['score']} / 4):** {md_escape(text)}"
 
 
 def report_files(view: SessionView, names: dict[str, str]) -> list[str] | None:
@@ -512,6 +532,8 @@ def build_app(service: InterviewService) -> gr.Blocks:
                         card = gr.Markdown("_No answers scored yet._", elem_id="score-card")
                         highlights = gr.HighlightedText(label="Your answer, evidence marked by dimension",
                                                         combine_adjacent=False, show_legend=True)
+                        suggest = gr.Button("Suggest a stronger version", size="sm")
+                        suggestion = gr.Markdown(elem_id="suggestion")
                         with gr.Accordion("Earlier answers", open=False):
                             earlier = gr.Markdown("_None yet._")
                     with gr.Tab("Debrief"):
@@ -535,7 +557,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
                             resume = gr.Button("Open", size="sm")
         with gr.Tab("Coach", id="coach"):
             draft = _coach_tab(service, session)
-        screen = [session, saved, chat, progress, card, chart, highlights, earlier, debrief, debrief_plot,
+        screen = [session, saved, chat, progress, card, chart, highlights, earlier, suggestion, debrief, debrief_plot,
                   downloads, status, answer]
         panels = screen[:-1]  # everything but the answer box
 
@@ -587,6 +609,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
             return history_table(service, saved_value), progress_chart(service, saved_value)
 
         history_tab.select(show_history, [saved], [history, trend], api_name="history")
+        suggest.click(lambda sid: suggest_stronger(service, sid), [session], suggestion, api_name="suggest_stronger")
 
         def pick(saved_value: dict[str, Any] | None, evt: gr.SelectData) -> Screen:
             row = evt.index[0] if isinstance(evt.index, list | tuple) else int(evt.index)

@@ -131,6 +131,9 @@ def test_a_short_interview_from_first_question_to_debrief(browser: Any, app_url:
     assert "/ 4" in card and "nf-" not in card.split("\n")[0]  # the question's text, not its id
     tab.wait_for(lambda: tab.page.locator("#score-chart canvas, #score-chart svg").count() > 0, "the chart")
     tab.shot("score-card")
+    tab.page.get_by_role("button", name="Suggest a stronger version").click()
+    tab.wait_for(lambda: "A stronger version for" in tab.page.locator("#suggestion").inner_text(), "the suggestion")
+    tab.shot("suggestion")
     tab.page.get_by_role("button", name="End interview").click()
     tab.page.get_by_role("button", name="End it and show the debrief").click()  # it asks first
     tab.wait_for(lambda: "finished" in tab.page.locator("#progress").inner_text(), "the end of the interview")
@@ -187,6 +190,22 @@ def test_starting_anew_asks_first_and_history_resumes_the_earlier_session(browse
                  "the resumed session")
     assert tab.bubbles("bot")[:2] == first_questions
     tab.shot("resumed")
+
+
+def test_a_phone_sized_screen_can_run_an_interview_by_keyboard(browser: Any, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    tab = Page(context.new_page(), "phone")
+    tab.open(app_url)
+    tab.start()
+    box = tab.page.locator("#answer textarea")
+    box.focus()
+    tab.page.keyboard.type("I owned the ranker; 30-day retention rose 4%.")
+    tab.page.keyboard.press("Shift+Enter")  # sends, as the box says
+    tab.wait_for(lambda: len(tab.bubbles("user")) == 1 and tab.idle(), "the reply")
+    width = tab.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, f"the page scrolls sideways on a phone ({width}px)"
+    assert tab.page.get_by_role("button", name="Send", exact=True).is_visible()
+    tab.shot("answered")
 
 
 def test_candidate_text_is_shown_verbatim_and_never_run(browser: Any, app_url: str) -> None:

@@ -230,6 +230,22 @@ def test_evidence_is_marked_in_the_answer() -> None:
     assert ("We chose A.", "Trade-offs") in spans and ("Retention rose 4%.", "impact_narrative") in spans
 
 
+def test_a_stronger_version_is_suggested_on_request_from_the_candidates_own_line(
+        service: InterviewService) -> None:
+    from interviewer.webapp import suggest_stronger
+
+    screen = start_interview(service, "netflix", ["recruiter_screen"])
+    assert "answer a question first" in suggest_stronger(service, screen.session).lower()
+    typed = "I owned the onboarding ranker <b>rewrite</b> and 2*3*4 users loved it."
+    after = submit_answer(service, screen.session, typed)
+    assert after.suggestion == ""  # cleared by every turn, shown only on request
+    weakest = min(service.view(screen.session).scores[-1]["dimensions"], key=lambda d: d["score"])
+    text = suggest_stronger(service, screen.session)
+    assert text.startswith("**A stronger version for ") and f"({weakest['score']} / 4)" in text
+    assert service.dimension_names()[weakest["dimension"]] in text and "<b>" not in text  # nothing turns into HTML
+    assert "start an interview" in suggest_stronger(service, None).lower()
+
+
 def test_the_browser_secret_survives_a_restart(service: InterviewService) -> None:
     from interviewer.webapp import browser_secret
 
