@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from typing import Any
@@ -15,6 +16,12 @@ def md_escape(text: object) -> str:
     """Candidate text made literal inside Markdown: every character Markdown or HTML would act on
     is backslash-escaped, so `2*3*4`, `<img …>` and `# title` show exactly as typed."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split("\n")))
+
+
+def md_verbatim(text: str) -> str:
+    """Candidate text for a Markdown chat bubble, shown exactly as typed with its line breaks: HTML
+    characters become entities and every Markdown character is escaped."""
+    return "\n".join(md_escape(html.escape(line, quote=False)) for line in text.split("\n"))
 
 
 def markdown_to_text(markdown: str, width: int = 100) -> str:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import logging
-import re
+import os
 import secrets
 import tempfile
 import time
@@ -28,6 +27,7 @@ from interviewer.coach import (
 from interviewer.errors import InterviewerError
 from interviewer.export import write_report
 from interviewer.render import debrief_markdown, md_escape, score_markdown
+from interviewer.render import md_verbatim as verbatim
 from interviewer.rubric_store import RubricStore
 from interviewer.service import InterviewService, SessionView
 from interviewer.settings import Settings
@@ -64,13 +64,6 @@ class Screen(NamedTuple):
 
 
 KEEP = gr.update()
-
-
-def verbatim(text: str) -> str:
-    """Candidate text for a Markdown bubble that shows exactly what was typed: nothing in it is
-    read as Markdown or HTML (line breaks kept)."""
-    escaped = html.escape(text, quote=False)
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~>])", r"\\\1", escaped)
 
 
 def chat_messages(view: SessionView) -> list[dict[str, Any]]:
@@ -199,7 +192,14 @@ def report_files(view: SessionView, names: dict[str, str]) -> list[str] | None:
     """The finished session's report files (Markdown, JSON, PDF), or None while it runs."""
     if not view.finished:
         return None
-    directory = Path(tempfile.mkdtemp(prefix="interviewer-report-"))  # 0700: transcripts are private
+    parent = Path(tempfile.gettempdir()) / f"interviewer-reports-{os.getuid()}"
+    parent.mkdir(mode=0o700, exist_ok=True)
+    parent.chmod(0o700)  # transcripts are private, whatever the umask or an earlier run left
+    directory = parent / view.session_id
+    written = sorted(directory.glob("interview-*"), key=lambda p: [".md", ".json", ".pdf"].index(p.suffix))
+    if len(written) == 3:  # a finished session never changes: each reload reuses its files
+        return [str(p) for p in written]
+    directory.mkdir(mode=0o700, exist_ok=True)
     return [str(p) for p in write_report(view, names, directory)]
 
 
@@ -301,10 +301,12 @@ def known_history(service: InterviewService, saved: dict[str, Any] | None) -> li
     return found
 
 
-def history_table(service: InterviewService, saved: dict[str, Any] | None) -> pd.DataFrame:
-    """This browser's sessions, newest first: when, company, rounds, engine, judgment, status."""
+def history_table(service: InterviewService, saved: dict[str, Any] | None,
+                  sessions: list[tuple[Any, SessionView]] | None = None) -> pd.DataFrame:
+    """This browser's sessions, newest first: when, company, rounds, engine, judgment, status
+    (`sessions`: known_history's result, when the caller has it)."""
     rows = []
-    for info, view in known_history(service, saved):
+    for info, view in known_history(service, saved) if sessions is None else sessions:
         judgment = view.debrief["judgment_score"] if view.debrief else None
         rounds = len(view.plan)
         rows.append((time.strftime(SESSION_LABEL, time.localtime(info.created_at)), info.company.title(),
@@ -313,12 +315,14 @@ def history_table(service: InterviewService, saved: dict[str, Any] | None) -> pd
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
 
-def progress_chart(service: InterviewService, saved: dict[str, Any] | None) -> pd.DataFrame | None:
+def progress_chart(service: InterviewService, saved: dict[str, Any] | None,
+                   sessions: list[tuple[Any, SessionView]] | None = None) -> pd.DataFrame | None:
     """Each dimension's mean score per session in the order they were started; a session is
-    labelled "#n, date time"."""
+    labelled "#n, date time" (`sessions`: known_history's result, when the caller has it)."""
     names = service.dimension_names()
     rows = []
-    started = sorted(known_history(service, saved), key=lambda pair: pair[0].created_at)
+    started = sorted(known_history(service, saved) if sessions is None else sessions,
+                     key=lambda pair: pair[0].created_at)
     for number, (info, view) in enumerate(started, start=1):
         label = f"#{number:02d}, {time.strftime(SESSION_LABEL, time.localtime(info.created_at))}"
         by_dimension: dict[str, list[int]] = {}
@@ -606,7 +610,8 @@ def build_app(service: InterviewService) -> gr.Blocks:
         end_cancel.click(lambda: gr.update(visible=False), None, end_row, api_visibility="private")
 
         def show_history(saved_value: dict[str, Any] | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-            return history_table(service, saved_value), progress_chart(service, saved_value)
+            sessions = known_history(service, saved_value)  # read once for the table and the chart
+            return history_table(service, saved_value, sessions), progress_chart(service, saved_value, sessions)
 
         history_tab.select(show_history, [saved], [history, trend], api_name="history")
         suggest.click(lambda sid: suggest_stronger(service, sid), [session], suggestion, api_name="suggest_stronger")

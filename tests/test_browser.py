@@ -105,6 +105,10 @@ class Page:
     def idle(self) -> bool:
         return "speaking" not in self.page.locator("#status").inner_text()
 
+    def wait_for_chart(self, element_id: str) -> None:
+        chart = self.page.locator(f"{element_id} canvas, {element_id} svg")
+        self.wait_for(lambda: chart.count() > 0, f"the chart {element_id}")
+
     def wait_for(self, condition: Any, what: str, timeout: float = 90) -> None:
         deadline = time.time() + timeout
         while not condition():
@@ -129,7 +133,7 @@ def test_a_short_interview_from_first_question_to_debrief(browser: Any, app_url:
     tab.answer(ANSWER)
     card = tab.page.locator("#score-card").inner_text()
     assert "/ 4" in card and "nf-" not in card.split("\n")[0]  # the question's text, not its id
-    tab.wait_for(lambda: tab.page.locator("#score-chart canvas, #score-chart svg").count() > 0, "the chart")
+    tab.wait_for_chart("#score-chart")
     tab.shot("score-card")
     tab.page.get_by_role("button", name="Suggest a stronger version").click()
     tab.wait_for(lambda: "A stronger version for" in tab.page.locator("#suggestion").inner_text(), "the suggestion")
@@ -139,7 +143,7 @@ def test_a_short_interview_from_first_question_to_debrief(browser: Any, app_url:
     tab.wait_for(lambda: "finished" in tab.page.locator("#progress").inner_text(), "the end of the interview")
     tab.page.get_by_role("tab", name="Debrief").click()
     tab.wait_for(lambda: "Debrief:" in tab.page.locator("#debrief").inner_text(), "the debrief")
-    tab.wait_for(lambda: tab.page.locator("#debrief-chart canvas, #debrief-chart svg").count() > 0, "the chart")
+    tab.wait_for_chart("#debrief-chart")
     tab.shot("debrief")
     with tab.page.expect_download() as download:
         tab.page.locator("#downloads tr", has_text=".pdf").locator("a").first.click()
@@ -183,7 +187,7 @@ def test_starting_anew_asks_first_and_history_resumes_the_earlier_session(browse
     tab.page.get_by_role("tab", name="History").click()
     rows = tab.page.locator("#history").get_by_role("row")  # the header row, then one per session
     tab.wait_for(lambda: rows.count() == 3, "two sessions in History")
-    tab.wait_for(lambda: tab.page.locator("#progress-chart canvas, #progress-chart svg").count() > 0, "the chart")
+    tab.wait_for_chart("#progress-chart")
     tab.shot("history")
     rows.nth(2).get_by_role("gridcell").first.click()  # the older session
     tab.wait_for(lambda: [" ".join(b.split()) for b in tab.bubbles("user")] == [" ".join(ANSWER.split())],
@@ -266,5 +270,5 @@ def test_a_coach_fixes_a_rubric_error_publishes_and_runs_an_eval(browser: Any, a
     tab.wait_for(lambda: "quality bar" in headline.inner_text(), "the eval", timeout=300)
     metrics = tab.page.locator("#eval-metrics").inner_text()
     assert "trade_offs" in metrics and "overall" in metrics
-    tab.wait_for(lambda: tab.page.locator("#eval-chart canvas, #eval-chart svg").count() > 0, "the chart")
+    tab.wait_for_chart("#eval-chart")
     tab.shot("evals")
