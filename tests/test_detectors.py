@@ -114,3 +114,59 @@ def test_the_report_command_prints_precision_and_recall_per_element(capsys: pyte
     assert header.split()[-3:] == ["P", "R", "F1"]
     for element in packaged_sentence_model().detectors.models:  # type: ignore[union-attr]
         assert any(line.startswith(element + " ") for line in out.splitlines()), element
+
+
+def _every_labelled_text() -> list[str]:
+    """Every answer the repository labels, plus the injection battery's texts."""
+    import json
+
+    import yaml
+
+    texts: list[str] = []
+    for path in [*Path("evals/golden").glob("*.jsonl"), Path("evals/dev/gaming.jsonl"), Path("knowledge/anchors.jsonl"),
+                 Path("evals/sentences/answers.jsonl")]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                texts.append(str(record.get("answer", "")))
+    battery = yaml.safe_load(Path("tests/fixtures/injections.yaml").read_text(encoding="utf-8"))
+    texts.extend(str(v) for v in _strings(battery))
+    return [t for t in texts if t]
+
+
+def _strings(node: object) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return []
+
+
+def test_the_fast_cue_engine_finds_exactly_what_python_re_finds() -> None:
+    """RE2 stands in for re on plain text only where both give the same matches: every cue, on every
+    labelled answer gives the same match spans."""
+    from interviewer.offline import text as t
+
+    cues = {name: value for name, value in vars(t).items() if isinstance(value, t.Cue)}
+    fast = {name: cue for name, cue in cues.items() if cue._fast is not None}
+    assert len(fast) >= 50, "most cue families should run on RE2"
+    plain = [text for text in _every_labelled_text() if not t._RE2_UNSAFE.search(text)]
+    assert len(plain) > 0.9 * len(_every_labelled_text())  # curly quotes and dashes stay on the fast path
+    for name, cue in fast.items():
+        for text in plain:
+            spans = [m.span() for m in cue._re.finditer(text)]
+            assert [m.span() for m in cue._fast.finditer(text)] == spans, (name, text)
+
+
+@pytest.mark.parametrize("text, pattern, found", [
+    ("a naïve ranking", r"\bve\b", False),  # re's \b knows ï is a letter; RE2's does not
+    ("retention rose 4\u00a0% in a week", r"\d\s%", True),  # a no-break space is \s to re only
+    ("١٢ users", r"\d+ users", True),  # Arabic-Indic digits are \d to re only
+])
+def test_text_outside_plain_ascii_is_matched_with_python_re_semantics(text: str, pattern: str, found: bool) -> None:
+    """Where the engines would disagree, the cue answers as Python's re does."""
+    from interviewer.offline.text import Cue
+
+    assert (Cue(pattern).search(text) is not None) is found

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -33,7 +32,7 @@ ARTEFACT = Path(__file__).resolve().parent.parent / "data" / "detectors.npz"
 META = ARTEFACT.with_suffix(".json")
 
 # The cue families a sentence is described by, besides its vector: the offline scorer's patterns.
-CUES: dict[str, re.Pattern[str]] = {
+CUES: dict[str, t.Pattern] = {
     "number": t.NUMBER, "money": t.MONEY, "user_metric": t.USER_METRIC, "user_outcome": t.USER_OUTCOME,
     "model_metric": t.MODEL_METRIC, "business": t.BUSINESS, "change": t.CHANGE_VERB, "causal": t.CAUSAL,
     "first_person_action": t.FIRST_PERSON_ACTION, "own_action": t.OWN_ACTION, "hypothetical": t.HYPOTHETICAL,

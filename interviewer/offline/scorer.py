@@ -41,11 +41,11 @@ class Answer:
     flagged: list[str]
     experience: bool
 
-    def first(self, *patterns: re.Pattern[str]) -> list[Sentence]:
+    def first(self, *patterns: t.Pattern) -> list[Sentence]:
         """Usable sentences that match every pattern."""
         return [s for s in self.usable if all(s.has(p) for p in patterns)]
 
-    def any_of(self, pattern: re.Pattern[str]) -> list[Sentence]:
+    def any_of(self, pattern: t.Pattern) -> list[Sentence]:
         """Usable sentences that match the pattern."""
         return [s for s in self.usable if s.has(pattern)]
 
@@ -428,7 +428,7 @@ _CONDITION = re.compile(r"\b(?:if|unless|only|until|once|whenever|as long as|bud
 # meaning, these keep it from reading a plain result as a rule or an unquantified one as quantified.
 # (Requiring contrast words for a tension was measured and dropped: it cost the plain-word
 # trade-offs the classifier exists to find.)
-NEEDS: dict[str, tuple[re.Pattern[str], ...]] = {
+NEEDS: dict[str, tuple[t.Pattern, ...]] = {
     "decision_rule": (t.RULE, t.SHIP_RULE, _CONDITION),
     "ship_rule": (t.RULE, t.SHIP_RULE, _CONDITION),
     "user_metric_quantified": (t.NUMBER,),
