@@ -32,6 +32,7 @@ class ScriptedServer:
     reject_status: int = 400  # llama.cpp's Python server uses 500
     reject_params: set[str] = field(default_factory=set)
     hang_seconds: float = 3.0
+    latency: float = 0.0  # seconds every reply waits before it is sent (benchmarks: a model's own time)
     responder: Callable[[dict[str, Any]], Step] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -94,6 +95,8 @@ class ScriptedServer:
                 self._send(handler, 500, {"error": {"message": "script exhausted"}})
                 return
             step = self.steps.pop(0)
+        if self.latency:
+            time.sleep(self.latency)
         if step.fault == "drop":
             handler.close_connection = True
             return
