@@ -137,11 +137,14 @@ def cmd_retrieval_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
     """List recent sessions."""
-    from interviewer.sessions import SessionStore
+    from interviewer.sessions import open_store
 
-    store = SessionStore(settings.sessions_db)
-    for s in store.recent(args.limit):
-        print(f"{s.id}  {s.company:8}  {s.stages}")
+    store = open_store(settings)
+    try:
+        for s in store.recent(args.limit):
+            print(f"{s.id}  {s.company:8}  {s.stages}")
+    finally:
+        store.close()
     return 0
 
 

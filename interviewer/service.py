@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +21,7 @@ from interviewer.nodes import Nodes
 from interviewer.offline.engine import OfflineEngine
 from interviewer.rubric import Rubric, load_rubric
 from interviewer.rubric_store import RubricStore
-from interviewer.sessions import SessionStore, new_session_id
+from interviewer.sessions import SessionStore, new_session_id, open_store
 from interviewer.settings import Settings
 from interviewer.state import (
     AnswerScore,
@@ -116,9 +115,7 @@ class InterviewService:
         self.default_engine = (settings.resolved_engine if settings.resolved_engine in self.engines
                                else next(iter(self.engines)))
         self.retriever = retriever if retriever is not None else open_index(settings)
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-        self.store = store or SessionStore(settings.sessions_db)
+        self.store = store or open_store(settings)
         self.graphs = self._compile(self.engines)
 
     def _compile(self, engines: dict[str, InterviewEngine]) -> dict[str, Any]:
@@ -212,7 +209,7 @@ class InterviewService:
         the new view."""
         graph = self._graph_for(session_id)
         config = self._config(session_id)
-        with self._session_lock(session_id):
+        with self.store.session_lock(session_id):
             snapshot = graph.get_state(config)
             if snapshot.next and not snapshot.interrupts:
                 # a step died after the last answer was recorded: finish it before taking more
@@ -244,10 +241,6 @@ class InterviewService:
             debrief=values.get("debrief"), finished=bool(values.get("finished")),
             plan=[dict(p) for p in values.get("plan", [])],
         )
-
-    def _session_lock(self, session_id: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(session_id, threading.Lock())
 
     def _graph_for(self, session_id: str) -> Any:
         engine = self.store.get(session_id).engine
