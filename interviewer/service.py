@@ -88,10 +88,24 @@ def make_engines(settings: Settings, rubric: Rubric,
     return engines
 
 
+def knowledge_index(settings: Settings) -> KnowledgeIndex:
+    """The index the settings name, neither built nor checked: on the Chroma server in
+    INTERVIEWER_CHROMA_URL if set (InterviewerError when it does not answer), else in the data
+    directory."""
+    embedder = get_embedder(settings)
+    if settings.chroma_url:
+        return KnowledgeIndex.on_server(settings.chroma_url, embedder, [settings.knowledge_dir])
+    return KnowledgeIndex(settings.index_dir, embedder, [settings.knowledge_dir])
+
+
 def open_index(settings: Settings, show_progress: bool = False) -> KnowledgeIndex:
-    """The knowledge index on disk, built now if its sources changed (`show_progress`: a progress
-    bar on stderr while it is built)."""
-    index = KnowledgeIndex(settings.index_dir, get_embedder(settings), [settings.knowledge_dir])
+    """The knowledge index, ready to query. Embedded: built now if its sources changed
+    (`show_progress`: a progress bar on stderr while it is built). On a Chroma server: only
+    checked, never built (InterviewerError naming `interviewer index` when it is missing or stale)."""
+    index = knowledge_index(settings)
+    if settings.chroma_url:
+        index.check()
+        return index
     report = index.ensure(show_progress=show_progress)
     for gone in report.missing_sources:
         log.warning("indexed notes folder %s no longer exists; it was left out of the index", gone)

@@ -72,8 +72,11 @@ class Settings(BaseSettings):
     database_url: SecretStr | None = Field(
         default=None, description="postgresql://user:password@host:port/dbname: sessions in PostgreSQL, "
                                   "shared by replicas (unset: SQLite in the data directory)")
+    chroma_url: str | None = Field(
+        default=None, description="http://host:port of a Chroma server holding the index, built there by "
+                                  "`interviewer index` (unset: an embedded index in the data directory)")
 
-    @field_validator("database_url", mode="before")
+    @field_validator("database_url", "chroma_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -1,5 +1,5 @@
 """Running for a team: sessions in a real PostgreSQL server shared by replicas and processes, one
-writer per session through an advisory lock."""
+writer per session through an advisory lock, and the index on a real `chroma run` server."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,11 +22,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from interviewer.errors import InterviewerError
 from interviewer.index import KnowledgeIndex
-from interviewer.service import InterviewService, SessionView
+from interviewer.service import InterviewService, SessionView, open_index
 from interviewer.sessions import PostgresSessionStore, SqliteSessionStore, open_store
 from interviewer.settings import SOURCE_ROOT, Settings
-from tests.conftest import SCRIPTED, free_port, subprocess_env
+from tests.conftest import KNOWLEDGE, SCRIPTED, free_port, subprocess_env
 
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "interviewer.cli"]
@@ -139,6 +141,40 @@ def database_url(postgres: str) -> str:
     with psycopg.connect(postgres, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return postgres.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `chroma run` server on loopback, telemetry off; yields its http:// URL."""
+    found = Path(sys.executable).with_name("chroma")
+    exe = str(found) if found.is_file() else shutil.which("chroma")
+    if exe is None:
+        pytest.skip("the `chroma` command (from the chromadb package) was not found next to this Python or on PATH")
+    root = tmp_path_factory.mktemp("chroma-server")
+    port, log = free_port(), root / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([exe, "run", "--path", str(root / "db"), "--host", "127.0.0.1", "--port", str(port)],
+                                cwd=root, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}, stdout=out,
+                                stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    try:
+        _wait_until(ready, proc, log, "chroma run")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 # ---------------------------------------------------------------- helpers
@@ -391,3 +427,73 @@ def test_a_bad_database_url_names_the_setting_and_hides_the_password(
     assert message.format(closed=closed) in err
     assert "hunter2secret" not in err and "Traceback" not in err
 
+
+# ---------------------------------------------------------------- the index on a Chroma server
+
+def small_knowledge(target: Path) -> Path:
+    """A few of the project's documents and anchors: enough to compare retrieval, quick to embed."""
+    target.mkdir(parents=True)
+    for name in ("netflix-loop.md", "round-culture-keeper-test.md", "framework-3c.md", "media-metrics.md"):
+        shutil.copy(KNOWLEDGE / name, target / name)
+    anchors = (KNOWLEDGE / "anchors.jsonl").read_text(encoding="utf-8").splitlines()
+    (target / "anchors.jsonl").write_text("\n".join(anchors[::4]) + "\n", encoding="utf-8")
+    return target
+
+
+def test_the_index_is_built_on_the_chroma_server_and_replicas_only_read_it(
+        tmp_path: Path, chroma_server: str, embedder: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    knowledge = small_knowledge(tmp_path / "knowledge")
+    remote = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge, chroma_url=chroma_server)
+
+    with pytest.raises(InterviewerError, match=r"holds no knowledge index yet: build it with `interviewer index`"):
+        InterviewService(remote, store=SqliteSessionStore(tmp_path / "refused.sqlite"))
+
+    env = subprocess_env(tmp_path / "data", INTERVIEWER_CHROMA_URL=chroma_server, INTERVIEWER_KNOWLEDGE_DIR=knowledge)
+    built = subprocess.run([*CLI, "index", "--json"], env=env, cwd=SOURCE_ROOT, capture_output=True, text=True,
+                           timeout=600)
+    assert built.returncode == 0, built.stderr
+    report = json.loads(built.stdout)
+    assert report["rebuilt"] and report["chunks"] > 10 and report["anchors"] == 18
+    assert not (tmp_path / "data" / "index").exists(), "a server build wrote a local index"
+
+    embedded = KnowledgeIndex(tmp_path / "embedded", embedder, [knowledge])
+    embedded.ensure()
+    service = InterviewService(remote, store=SqliteSessionStore(tmp_path / "sessions.sqlite"))
+    assert isinstance(service.retriever, KnowledgeIndex) and service.retriever.directory is None
+    for query, filters in [("how does the keeper test work", {}),
+                           ("north star metric for a streaming service", {"company": "netflix"}),
+                           ("customer company competitors", {"round_id": "product_case", "dimension": "three_c"})]:
+        found = service.retriever.search(query, k=4, **filters)
+        assert found and found == embedded.search(query, k=4, **filters), query
+    for text, round_id in [(SCRIPTED["culture"]["strong"], None), (ANSWER, "recruiter_screen")]:
+        found_anchors = service.retriever.nearest_anchors(text, k=3, round_id=round_id)
+        assert found_anchors and found_anchors == embedded.nearest_anchors(text, k=3, round_id=round_id)
+    view = service.start("netflix", ["culture"], seed=1)
+    assert service.answer(view.session_id, SCRIPTED["culture"]["strong"]).scores
+
+    from interviewer.cli import main
+
+    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("INTERVIEWER_KNOWLEDGE_DIR", str(knowledge))
+    monkeypatch.setenv("INTERVIEWER_CHROMA_URL", chroma_server)
+    assert main(["index"]) == 0  # nothing changed: nothing rebuilt
+
+    changed = tmp_path / "changed"
+    shutil.copytree(knowledge, changed)
+    (changed / "house-notes.md").write_text("Our own notes on the culture round.\n", encoding="utf-8")
+    with pytest.raises(InterviewerError, match=r"built from other sources.*`interviewer index`"):
+        open_index(Settings(data_dir=tmp_path / "data", knowledge_dir=changed, chroma_url=chroma_server))
+    moved = tmp_path / "elsewhere" / "knowledge"
+    shutil.copytree(knowledge, moved)  # the same files in another folder, as on another machine
+    assert open_index(Settings(data_dir=tmp_path / "data", knowledge_dir=moved, chroma_url=chroma_server))
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("http://127.0.0.1:{closed}", "cannot reach the Chroma server in INTERVIEWER_CHROMA_URL (http://127.0.0.1:{closed})"),
+    ("127.0.0.1:8000", "INTERVIEWER_CHROMA_URL must be a Chroma server's http://host:port URL"),
+])
+def test_an_unreachable_chroma_server_names_the_setting(url: str, message: str, tmp_path: Path) -> None:
+    closed = free_port()
+    with pytest.raises(InterviewerError) as failure:
+        open_index(Settings(data_dir=tmp_path / "data", chroma_url=url.format(closed=closed)))
+    assert message.format(closed=closed) in str(failure.value)
