@@ -88,13 +88,9 @@ def open_chroma(path: Path) -> Any:
     )
 
 
-def open_chroma_server(url: str) -> Any:
-    """A Chroma client on the server at an http(s)://host:port URL (port 8000 unless given),
-    telemetry off; InterviewerError naming INTERVIEWER_CHROMA_URL when the URL is bad or the
-    server does not answer."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
+def chroma_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, whether TLS) of an http(s)://host:port URL, port 8000 (443 for https) unless
+    given; InterviewerError naming INTERVIEWER_CHROMA_URL when it is not such a URL."""
     parts = urlsplit(url.strip())
     try:
         port = parts.port
@@ -102,11 +98,25 @@ def open_chroma_server(url: str) -> Any:
         port = -1
     if parts.scheme not in ("http", "https") or not parts.hostname or port == -1 or parts.path not in ("", "/"):
         raise InterviewerError(f"{CHROMA_SETTING} must be a Chroma server's http://host:port URL, not {url!r}")
-    port = port or (443 if parts.scheme == "https" else 8000)
-    shown = f"{parts.scheme}://{parts.hostname}:{port}"
+    return parts.hostname, port or (443 if parts.scheme == "https" else 8000), parts.scheme == "https"
+
+
+def chroma_label(url: str) -> str:
+    """The server's URL for messages: scheme, host and port only."""
+    host, port, tls = chroma_address(url)
+    return f"{'https' if tls else 'http'}://{host}:{port}"
+
+
+def open_chroma_server(url: str) -> Any:
+    """A Chroma client on the server at an http(s)://host:port URL, telemetry off; InterviewerError
+    naming INTERVIEWER_CHROMA_URL when the URL is bad or the server does not answer."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    host, port, tls = chroma_address(url)
+    shown = chroma_label(url)
     try:
-        client = chromadb.HttpClient(host=parts.hostname, port=port, ssl=parts.scheme == "https",
-                                     settings=ChromaSettings(anonymized_telemetry=False))
+        client = chromadb.HttpClient(host=host, port=port, ssl=tls, settings=ChromaSettings(anonymized_telemetry=False))
         client.heartbeat()
     except Exception as exc:  # chromadb raises several kinds for a server that is down or not Chroma
         reason = " ".join(str(exc).split()) or type(exc).__name__
@@ -158,7 +168,7 @@ class KnowledgeIndex:
         """The index on the Chroma server at `url` (see open_chroma_server for its errors)."""
         index = cls.__new__(cls)
         index.directory = None
-        index.location = url
+        index.location = chroma_label(url)
         index.embedder = embedder
         index.default_sources = [Path(p) for p in default_sources]
         index._client = open_chroma_server(url)
