@@ -18,7 +18,7 @@ def main() -> None:
 
     settings = Settings()
     try:
-        if not (settings.index_dir / "manifest.json").is_file():
+        if not settings.chroma_url and not (settings.index_dir / "manifest.json").is_file():
             print("interviewer: building the knowledge index (first run only, about a minute)…", flush=True)
         service = InterviewService(settings, retriever=open_index(settings, show_progress=True))
     except InterviewerError as exc:  # a bad data edit: one clear line, no stack trace

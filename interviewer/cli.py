@@ -46,11 +46,11 @@ def read_terminal_answer() -> str:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    """Build or refresh the index from the knowledge folder plus any given paths."""
-    from interviewer.embeddings import get_embedder
-    from interviewer.index import KnowledgeIndex
+    """Build or refresh the index (in the data directory, or on the Chroma server in
+    INTERVIEWER_CHROMA_URL) from the knowledge folder plus any given paths."""
+    from interviewer.service import knowledge_index
 
-    index = KnowledgeIndex(settings.index_dir, get_embedder(settings), [settings.knowledge_dir])
+    index = knowledge_index(settings)
     extra = [Path(p) for p in args.paths] if args.paths else None
     report = index.ensure(extra, force=args.force)
     for gone in report.missing_sources:
@@ -60,7 +60,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     else:
         state = "built" if report.rebuilt else "up to date"
         print(f"index {state}: {report.documents} documents, {report.chunks} chunks, "
-              f"{report.anchors} anchors from {report.files} files -> {settings.index_dir}")
+              f"{report.anchors} anchors from {report.files} files -> {index.location}")
     return 0
 
 
@@ -137,11 +137,14 @@ def cmd_retrieval_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sessions(args: argparse.Namespace, settings: Settings) -> int:
     """List recent sessions."""
-    from interviewer.sessions import SessionStore
+    from interviewer.sessions import open_store
 
-    store = SessionStore(settings.sessions_db)
-    for s in store.recent(args.limit):
-        print(f"{s.id}  {s.company:8}  {s.stages}")
+    store = open_store(settings)
+    try:
+        for s in store.recent(args.limit):
+            print(f"{s.id}  {s.company:8}  {s.stages}")
+    finally:
+        store.close()
     return 0
 
 
@@ -221,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="interviewer", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("index", help="build the knowledge index (only rebuilds when sources change)")
+    p = sub.add_parser("index", help="build the knowledge index, locally or on the Chroma server in "
+                                      "INTERVIEWER_CHROMA_URL (only rebuilds when sources change)")
     p.add_argument("paths", nargs="*", help="extra folders or files of your own .md/.txt notes")
     p.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     p.add_argument("--json", action="store_true")

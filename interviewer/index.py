@@ -13,8 +13,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
+from urllib.parse import urlsplit
 
 from interviewer.embeddings import Embedder
+from interviewer.errors import InterviewerError
 from interviewer.knowledge import Anchor, Chunk, Corpus, load_corpus, source_files
 
 CHUNKER_VERSION = "1"
@@ -25,6 +27,9 @@ ANCHORS = "anchors"
 # issue 6975 shows can be purged on exit, losing vectors.
 HNSW_CONFIG: dict[str, Any] = {"space": "cosine", "batch_size": 1, "sync_threshold": 1}
 ADD_BATCH = 64
+CHROMA_SETTING = "INTERVIEWER_CHROMA_URL"
+# on a server, the build record is the knowledge collection's metadata under this key (JSON)
+MANIFEST_KEY = "interviewer_manifest"
 
 
 class Passage(TypedDict):
@@ -83,6 +88,42 @@ def open_chroma(path: Path) -> Any:
     )
 
 
+def chroma_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, whether TLS) of an http(s)://host:port URL, port 8000 (443 for https) unless
+    given; InterviewerError naming INTERVIEWER_CHROMA_URL when it is not such a URL."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1 or parts.path not in ("", "/"):
+        raise InterviewerError(f"{CHROMA_SETTING} must be a Chroma server's http://host:port URL, not {url!r}")
+    return parts.hostname, port or (443 if parts.scheme == "https" else 8000), parts.scheme == "https"
+
+
+def chroma_label(url: str) -> str:
+    """The server's URL for messages: scheme, host and port only."""
+    host, port, tls = chroma_address(url)
+    return f"{'https' if tls else 'http'}://{host}:{port}"
+
+
+def open_chroma_server(url: str) -> Any:
+    """A Chroma client on the server at an http(s)://host:port URL, telemetry off; InterviewerError
+    naming INTERVIEWER_CHROMA_URL when the URL is bad or the server does not answer."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    host, port, tls = chroma_address(url)
+    shown = chroma_label(url)
+    try:
+        client = chromadb.HttpClient(host=host, port=port, ssl=tls, settings=ChromaSettings(anonymized_telemetry=False))
+        client.heartbeat()
+    except Exception as exc:  # chromadb raises several kinds for a server that is down or not Chroma
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise InterviewerError(f"cannot reach the Chroma server in {CHROMA_SETTING} ({shown}): {reason}") from None
+    return client
+
+
 def hash_sources(files: Sequence[Path], embedder_name: str) -> str:
     """A content hash of every source file plus the embedder and chunker versions."""
     digest = hashlib.sha256(f"{embedder_name}|{CHUNKER_VERSION}".encode())
@@ -92,24 +133,54 @@ def hash_sources(files: Sequence[Path], embedder_name: str) -> str:
     return digest.hexdigest()
 
 
+def hash_folders(sources: Sequence[Path], embedder_name: str) -> str:
+    """Like hash_sources, but naming files relative to their source folder, so machines with the
+    same files in different places agree."""
+    digest = hashlib.sha256(f"{embedder_name}|{CHUNKER_VERSION}".encode())
+    for source in sources:
+        root = Path(source).resolve()
+        for path in source_files([root]):
+            digest.update(str(path.relative_to(root) if root.is_dir() else path.name).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
 def _text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 class KnowledgeIndex:
-    """Builds (only when sources change) and queries the Chroma collections."""
+    """Builds (only when sources change) and queries the Chroma collections: embedded in a local
+    folder with its build record beside it, or on a Chroma server (see `on_server`) that keeps the
+    build record itself."""
 
     def __init__(self, directory: Path, embedder: Embedder, default_sources: Sequence[Path],
                  client: Any | None = None) -> None:
-        self.directory = Path(directory)
+        self.directory: Path | None = Path(directory)
+        self.location = str(directory)
         self.embedder = embedder
         self.default_sources = [Path(p) for p in default_sources]
         self._client = client if client is not None else open_chroma(self.directory)
-        self._manifest_path = self.directory / "manifest.json"
         self._lock = threading.Lock()
+
+    @classmethod
+    def on_server(cls, url: str, embedder: Embedder, default_sources: Sequence[Path]) -> KnowledgeIndex:
+        """The index on the Chroma server at `url` (see open_chroma_server for its errors)."""
+        index = cls.__new__(cls)
+        index.directory = None
+        index.location = chroma_label(url)
+        index.embedder = embedder
+        index.default_sources = [Path(p) for p in default_sources]
+        index._client = open_chroma_server(url)
+        index._lock = threading.Lock()
+        return index
 
     @contextlib.contextmanager
     def _build_lock(self) -> Iterator[None]:
+        if self.directory is None:  # a server: `interviewer index` is run once, by hand or by a deploy job
+            with self._lock:
+                yield
+            return
         self.directory.mkdir(parents=True, exist_ok=True)
         with self._lock, open(self.directory / ".build.lock", "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
@@ -121,10 +192,42 @@ class KnowledgeIndex:
     def manifest(self) -> dict[str, Any]:
         """The record of the last successful build, or {} when there is none."""
         try:
-            data: dict[str, Any] = json.loads(self._manifest_path.read_text())
+            if self.directory is None:
+                return self._server_manifest()
+            data: dict[str, Any] = json.loads((self.directory / "manifest.json").read_text())
             return data
         except (OSError, json.JSONDecodeError):
             return {}
+
+    def _server_manifest(self) -> dict[str, Any]:
+        from chromadb.errors import NotFoundError
+
+        try:
+            collection = self._client.get_collection(KNOWLEDGE, embedding_function=None)
+        except NotFoundError:
+            return {}
+        data: dict[str, Any] = json.loads((collection.metadata or {}).get(MANIFEST_KEY) or "{}")
+        return data
+
+    def check(self) -> BuildReport:
+        """What a replica does instead of building: confirm the index holds what its build record
+        says, built from this machine's default sources with this embedder. InterviewerError naming
+        `interviewer index` when it is missing, incomplete or built from other sources."""
+        manifest = self.manifest()
+        if not manifest:
+            raise InterviewerError(f"the Chroma server at {self.location} holds no knowledge index yet: build "
+                                   f"it with `interviewer index` (with this {CHROMA_SETTING}), then start the app")
+        if (manifest.get("embedder") != self.embedder.name
+                or manifest.get("default_hash") != hash_folders(self.default_sources, self.embedder.name)):
+            raise InterviewerError(
+                f"the index on the Chroma server at {self.location} was built from other sources or another "
+                "embedder than this app's (INTERVIEWER_KNOWLEDGE_DIR, INTERVIEWER_EMBEDDING_*): rebuild it with "
+                "`interviewer index` using this app's settings, then start the app")
+        if not self._intact(manifest):
+            raise InterviewerError(f"the index on the Chroma server at {self.location} is incomplete (a build "
+                                   "was interrupted or is running): run `interviewer index`, then start the app")
+        return BuildReport(False, manifest["source_hash"], manifest["chunks"], manifest["anchors"],
+                           manifest["documents"], len(manifest["files"]), manifest["extra_sources"])
 
     def _sources(self, extra: Sequence[Path] | None) -> tuple[list[Path], list[str], list[str]]:
         """Sources to index, the extra ones to remember, and remembered ones that are gone."""
@@ -154,6 +257,9 @@ class KnowledgeIndex:
                     with contextlib.suppress(Exception):
                         self._client.delete_collection(name)
             corpus = load_corpus(sources)
+            if self.directory is None:
+                # replicas must not trust a half-updated index: the record goes first, comes back last
+                self._collection(KNOWLEDGE).modify(metadata={MANIFEST_KEY: "{}"})
             self._sync(KNOWLEDGE, corpus.chunks, show_progress)
             self._sync(ANCHORS, corpus.anchors, show_progress)
             report = BuildReport(True, source_hash, len(corpus.chunks), len(corpus.anchors),
@@ -184,12 +290,17 @@ class KnowledgeIndex:
 
     def _write_manifest(self, report: BuildReport, corpus: Corpus) -> None:
         data = {**asdict(report), "embedder": self.embedder.name,
+                "default_hash": hash_folders(self.default_sources, self.embedder.name),
                 "files": [str(p) for p in corpus.files]}
         data.pop("rebuilt")
         data.pop("missing_sources")
-        tmp = self._manifest_path.with_suffix(".tmp")
+        if self.directory is None:
+            self._collection(KNOWLEDGE).modify(metadata={MANIFEST_KEY: json.dumps(data)})
+            return
+        path = self.directory / "manifest.json"
+        tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=2))
-        os.replace(tmp, self._manifest_path)
+        os.replace(tmp, path)
 
     def _collection(self, name: str) -> Any:
         return self._client.get_or_create_collection(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +21,7 @@ from interviewer.nodes import Nodes
 from interviewer.offline.engine import OfflineEngine
 from interviewer.rubric import Rubric, load_rubric
 from interviewer.rubric_store import RubricStore
-from interviewer.sessions import SessionStore, new_session_id
+from interviewer.sessions import SessionStore, new_session_id, open_store
 from interviewer.settings import Settings
 from interviewer.state import (
     AnswerScore,
@@ -89,10 +88,24 @@ def make_engines(settings: Settings, rubric: Rubric,
     return engines
 
 
+def knowledge_index(settings: Settings) -> KnowledgeIndex:
+    """The index the settings name, neither built nor checked: on the Chroma server in
+    INTERVIEWER_CHROMA_URL if set (InterviewerError when it does not answer), else in the data
+    directory."""
+    embedder = get_embedder(settings)
+    if settings.chroma_url:
+        return KnowledgeIndex.on_server(settings.chroma_url, embedder, [settings.knowledge_dir])
+    return KnowledgeIndex(settings.index_dir, embedder, [settings.knowledge_dir])
+
+
 def open_index(settings: Settings, show_progress: bool = False) -> KnowledgeIndex:
-    """The knowledge index on disk, built now if its sources changed (`show_progress`: a progress
-    bar on stderr while it is built)."""
-    index = KnowledgeIndex(settings.index_dir, get_embedder(settings), [settings.knowledge_dir])
+    """The knowledge index, ready to query. Embedded: built now if its sources changed
+    (`show_progress`: a progress bar on stderr while it is built). On a Chroma server: only
+    checked, never built (InterviewerError naming `interviewer index` when it is missing or stale)."""
+    index = knowledge_index(settings)
+    if settings.chroma_url:
+        index.check()
+        return index
     report = index.ensure(show_progress=show_progress)
     for gone in report.missing_sources:
         log.warning("indexed notes folder %s no longer exists; it was left out of the index", gone)
@@ -116,9 +129,7 @@ class InterviewService:
         self.default_engine = (settings.resolved_engine if settings.resolved_engine in self.engines
                                else next(iter(self.engines)))
         self.retriever = retriever if retriever is not None else open_index(settings)
-        self._locks: dict[str, threading.Lock] = {}
-        self._locks_guard = threading.Lock()
-        self.store = store or SessionStore(settings.sessions_db)
+        self.store = store or open_store(settings)
         self.graphs = self._compile(self.engines)
 
     def _compile(self, engines: dict[str, InterviewEngine]) -> dict[str, Any]:
@@ -212,7 +223,7 @@ class InterviewService:
         the new view."""
         graph = self._graph_for(session_id)
         config = self._config(session_id)
-        with self._session_lock(session_id):
+        with self.store.session_lock(session_id):
             snapshot = graph.get_state(config)
             if snapshot.next and not snapshot.interrupts:
                 # a step died after the last answer was recorded: finish it before taking more
@@ -244,10 +255,6 @@ class InterviewService:
             debrief=values.get("debrief"), finished=bool(values.get("finished")),
             plan=[dict(p) for p in values.get("plan", [])],
         )
-
-    def _session_lock(self, session_id: str) -> threading.Lock:
-        with self._locks_guard:
-            return self._locks.setdefault(session_id, threading.Lock())
 
     def _graph_for(self, session_id: str) -> Any:
         engine = self.store.get(session_id).engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -69,6 +69,17 @@ class Settings(BaseSettings):
     browser_secret: SecretStr | None = Field(
         default=None, description="encrypts the sessions a browser remembers; replicas must share it "
                                   "(unset: one is made and kept in the data directory)")
+    database_url: SecretStr | None = Field(
+        default=None, description="postgresql://user:password@host:port/dbname: sessions in PostgreSQL, "
+                                  "shared by replicas (unset: SQLite in the data directory)")
+    chroma_url: str | None = Field(
+        default=None, description="http://host:port of a Chroma server holding the index, built there by "
+                                  "`interviewer index` (unset: an embedded index in the data directory)")
+
+    @field_validator("database_url", "chroma_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def llm_configured(self) -> bool:

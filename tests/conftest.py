@@ -20,7 +20,7 @@ from interviewer.bank import load_bank
 from interviewer.embeddings import MiniLMEmbedder
 from interviewer.index import KnowledgeIndex
 from interviewer.service import InterviewService, SessionView
-from interviewer.sessions import SessionStore
+from interviewer.sessions import SqliteSessionStore
 from interviewer.settings import SOURCE_ROOT, Settings
 from tests.openai_server import ScriptedServer
 
@@ -67,7 +67,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def service(settings: Settings, index: KnowledgeIndex) -> InterviewService:
     """An interview service on the shared index and a private session store."""
-    return InterviewService(settings, retriever=index, store=SessionStore(settings.sessions_db))
+    return InterviewService(settings, retriever=index, store=SqliteSessionStore(settings.sessions_db))
 
 
 def answer_for(quality: str) -> Callable[[SessionView], str]:

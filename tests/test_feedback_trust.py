@@ -24,7 +24,7 @@ from interviewer.offline.scorer import score_answer
 from interviewer.rubric import load_rubric
 from interviewer.scoring import AnswerScorer, ScoringTask
 from interviewer.service import InterviewService, SessionView
-from interviewer.sessions import SessionStore
+from interviewer.sessions import SqliteSessionStore
 from interviewer.settings import Settings
 from tests.conftest import SCRIPTED
 from tests.openai_server import ScriptedServer, Step
@@ -53,7 +53,7 @@ STRONG_FOLLOW_UP = (
 
 def _service(tmp_path: Path, index: KnowledgeIndex, **settings: Any) -> InterviewService:
     s = Settings(data_dir=tmp_path / "data", **settings)
-    return InterviewService(s, retriever=index, store=SessionStore(s.sessions_db))
+    return InterviewService(s, retriever=index, store=SqliteSessionStore(s.sessions_db))
 
 
 def _kinds(view: SessionView) -> list[str]:

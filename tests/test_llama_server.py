@@ -19,7 +19,7 @@ import pytest
 
 from interviewer.index import KnowledgeIndex
 from interviewer.service import InterviewService
-from interviewer.sessions import SessionStore
+from interviewer.sessions import SqliteSessionStore
 from interviewer.settings import Settings
 from tests.conftest import SCRIPTED, free_port
 
@@ -91,7 +91,7 @@ def test_short_loop_against_a_real_llama_cpp_server(llama_server: LlamaServer, t
                                                    index: KnowledgeIndex) -> None:
     settings = Settings(data_dir=tmp_path / "data", interviewer_model="gemma-270m",
                         llm_base_url=llama_server.base, llm_timeout=240, llm_max_retries=0)
-    service = InterviewService(settings, retriever=index, store=SessionStore(settings.sessions_db))
+    service = InterviewService(settings, retriever=index, store=SqliteSessionStore(settings.sessions_db))
     view = service.start("generic", ["recruiter_screen"], seed=2, engine="llm")
     answers = 0
     while not view.finished and answers < 6:

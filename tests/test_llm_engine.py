@@ -15,7 +15,7 @@ import pytest
 
 from interviewer.index import KnowledgeIndex
 from interviewer.service import InterviewService
-from interviewer.sessions import SessionStore
+from interviewer.sessions import SqliteSessionStore
 from interviewer.settings import Settings
 from tests.conftest import SCRIPTED
 from tests.openai_server import ScriptedServer, Step
@@ -60,7 +60,7 @@ def llm_service(tmp_path: Path, index: KnowledgeIndex, server: ScriptedServer) -
     settings = Settings(data_dir=tmp_path / "data", interviewer_model="scripted-chat",
                         llm_base_url=server.base_url, llm_api_key="sk-test", llm_timeout=3,
                         llm_max_retries=1, price_input_per_1k=0.5, price_output_per_1k=1.5)
-    return InterviewService(settings, retriever=index, store=SessionStore(settings.sessions_db))
+    return InterviewService(settings, retriever=index, store=SqliteSessionStore(settings.sessions_db))
 
 
 def test_llm_is_the_default_when_a_model_is_configured(llm_service: InterviewService) -> None:
@@ -240,7 +240,7 @@ def test_a_model_server_that_dies_mid_request_is_named_and_the_answer_kept(
         port = int(proc.stdout.readline())  # type: ignore[union-attr]
         settings = Settings(data_dir=tmp_path / "data", interviewer_model="m", llm_max_retries=2,
                             llm_base_url=f"http://127.0.0.1:{port}/v1", llm_timeout=10)
-        service = InterviewService(settings, retriever=index, store=SessionStore(settings.sessions_db))
+        service = InterviewService(settings, retriever=index, store=SqliteSessionStore(settings.sessions_db))
         view = service.start("netflix", ["hiring_manager"], seed=1, engine="llm")
         answer = SCRIPTED["hiring_manager"]["strong"]
         view = service.answer(view.session_id, answer)

@@ -39,8 +39,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def service(settings: Settings, index):  # type: ignore[no-untyped-def]
-    from interviewer.sessions import SessionStore
-    return InterviewService(settings, retriever=index, store=SessionStore(settings.sessions_db))
+    from interviewer.sessions import SqliteSessionStore
+    return InterviewService(settings, retriever=index, store=SqliteSessionStore(settings.sessions_db))
 
 
 def test_rounds_run_in_loop_order(loops) -> None:  # type: ignore[no-untyped-def]
