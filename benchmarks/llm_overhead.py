@@ -31,6 +31,7 @@ def main() -> None:
 
     from interviewer.embeddings import find_minilm_files
     from interviewer.service import InterviewService
+    from interviewer.sessions import SqliteSessionStore
     from interviewer.settings import Settings
     from tests.openai_server import ScriptedServer, Step
     from tests.test_llm_engine import judge_reply
@@ -57,7 +58,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as sessions:
         settings = Settings(data_dir=data_dir, interviewer_model="scripted", llm_base_url=server.base_url,
                             llm_api_key="sk-bench", llm_timeout=30, llm_max_retries=0)
-        service = InterviewService(settings, store=_store(Path(sessions)))
+        service = InterviewService(settings, store=SqliteSessionStore(Path(sessions) / "sessions.sqlite"))
         overhead, total, calls, prompt_tokens, completion_tokens = [], [], [], [], []
         view = service.start("netflix", seed=1)
         while len(total) < args.turns:
@@ -85,12 +86,6 @@ def main() -> None:
         "prompt_tokens_per_turn": round(sum(prompt_tokens) / len(prompt_tokens)),
         "completion_tokens_per_turn": round(sum(completion_tokens) / len(completion_tokens)),
         "target_overhead_share": 0.05, "errors": server.errors, **machine()}))
-
-
-def _store(folder: Path) -> Any:
-    from interviewer.sessions import SessionStore
-
-    return SessionStore(folder / "sessions.sqlite")
 
 
 if __name__ == "__main__":
