@@ -181,3 +181,25 @@ def test_a_detailed_story_without_figures_keeps_its_story_scores() -> None:
     result, _, _ = score_answer(DETAILED_STORY_WITHOUT_FIGURES, ALL, experience=True)
     by_dimension = {d["dimension"]: d["score"] for d in result}
     assert by_dimension["parl"] >= 3 and by_dimension["culture"] >= 3, by_dimension
+
+
+SELF_PRAISE_STORY = (
+    "Great question, and honestly this is the part of the job I'm most proud of. At my previous company the "
+    "podcast team had built a genuinely clever new ranking approach, and the executives were not convinced it "
+    "mattered. I made it my mission to change that. I spent time with the scientists until I really understood "
+    "what they had done, and then I reframed it around the listener and the business. I'm a strong believer "
+    "that leaders respond to stories rather than charts, and over the years I have honed the craft of telling "
+    "them. I was careful to be balanced and candid about the risks, since trust is everything at that level. "
+    "The review went really well. The executives were won over, the team was given the headcount it asked for, "
+    "and the work became a meaningful pillar of the plan for the following year. One of the vice presidents "
+    "told me afterwards that it was one of the best product reviews she had sat through. What I learned is that "
+    "a product manager's real value is translating between the science and the business, and I love doing it."
+)
+
+
+def test_a_self_praising_story_with_nothing_concrete_is_capped_at_two() -> None:
+    """Problem, action, a 'result' that is a meeting going well, a learning: all four parts in name, none
+    of them concrete. Puffery counts as fluff, so the whole answer is held at 2."""
+    result, notices, _ = score_answer(SELF_PRAISE_STORY, ALL, experience=True)
+    assert max(d["score"] for d in result) <= 2, result
+    assert any("nothing concrete" in n for n in notices), notices

@@ -397,6 +397,16 @@ FLUFF = _rx(r"\bpassion\w*", r"\bsynerg\w*", r"\bworld[- ]class\b", r"\bbest[- ]
             r"\bamazing\b", r"\brobust\b", r"\bscalable\b", r"\bend[- ]to[- ]end\b", r"\bimpactful\b",
             r"\bstrategic\w*\b", r"\balign\w*\b", r"\bstakeholders?\b", r"\bcross[- ]functional\w*\b",
             r"\becosystem\b", r"\bjourney\b", r"\bunlock\w*\b")
+# Self-praise and puffery ("great PMs really earn their keep", "the meeting went extremely well",
+# "I'm a big believer"): confidence about the work instead of the work. Counted with FLUFF by the
+# cap on long answers with nothing concrete, not a detector cue.
+PUFFERY = _rx(r"\bgenuinely\b", r"\bgreat (?:pms?|product managers?|leaders?|teams?|product people)\b",
+              r"\b(?:I'm|I am) a (?:big|huge|firm|strong|true) believer\b", r"\bhoned\b",
+              r"\bwent (?:extremely |really |very |incredibly |super |so )?well\b",
+              r"\bone of the (?:best|clearest|strongest|most \w+)\b",
+              r"\bI (?:really )?love (?:playing|doing|being|building|working)\b", r"\ba role I love\b",
+              r"\bmeaningful\b", r"\bis everything\b", r"\bearn(?:s|ed)? (?:their|my|our|its) keep\b", r"\bproud\b",
+              r"\bthrive\w*\b")
 JARGON = _rx(USER_METRIC.pattern, MODEL_METRIC.pattern, r"\btwo[- ]tower\b", r"\bbandits?\b",
              r"\bguardrails?\b", r"\bp[- ]?values?\b", r"\bembeddings?\b", r"\bcold[- ]start\b",
              r"\bcausal\b", r"\ba/?b\b", r"\bexperiment\w*", r"\bdrift\b", r"\bmultimodal\b",
