@@ -14,7 +14,7 @@ def main() -> None:
     from interviewer.errors import InterviewerError
     from interviewer.service import InterviewService, open_index
     from interviewer.settings import Settings
-    from interviewer.webapp import build_app
+    from interviewer.webapp import build_app, check_login
 
     settings = Settings()
     try:
@@ -24,10 +24,8 @@ def main() -> None:
     except InterviewerError as exc:  # a bad data edit: one clear line, no stack trace
         raise SystemExit(f"error: {exc}") from None
     print(f"interviewer: engine {service.describe_engine()}, data in {settings.data_dir}", flush=True)
-    auth = None
-    if settings.auth_username and settings.auth_password:
-        auth = (settings.auth_username, settings.auth_password.get_secret_value())
-    elif settings.host not in ("127.0.0.1", "localhost", "::1"):
+    auth = check_login(settings)
+    if auth is None and settings.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"interviewer: warning: serving on {settings.host} without a password "
               "(set INTERVIEWER_AUTH_USERNAME and INTERVIEWER_AUTH_PASSWORD)", flush=True)
     build_app(service).launch(server_name=settings.host, server_port=settings.port, share=False, auth=auth)

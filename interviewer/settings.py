@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     port: int = 7860
     auth_username: str | None = Field(default=None, description="with auth_password: the web app asks for them")
     auth_password: SecretStr | None = None
+    coach_username: str | None = Field(
+        default=None, description="with coach_password: a second login, the only one that may use the Coach "
+                                  "tab when logins are set (without logins the one local user is the coach)")
+    coach_password: SecretStr | None = None
     browser_secret: SecretStr | None = Field(
         default=None, description="encrypts the sessions a browser remembers; replicas must share it "
                                   "(unset: one is made and kept in the data directory)")
@@ -85,6 +89,12 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         """Whether a model is configured (then the LLM engine is the default)."""
         return bool(self.interviewer_model or self.judge_model)
+
+    @property
+    def logins(self) -> dict[str, str]:
+        """Username -> password of every configured login (empty: the app asks for none)."""
+        pairs = [(self.auth_username, self.auth_password), (self.coach_username, self.coach_password)]
+        return {user: password.get_secret_value() for user, password in pairs if user and password}
 
     @property
     def resolved_engine(self) -> Literal["offline", "llm"]:

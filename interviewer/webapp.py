@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import secrets
@@ -367,6 +368,33 @@ def browser_secret(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def check_login(settings: Settings) -> Callable[[str, str], bool] | None:
+    """Gradio's login check for the configured logins (the candidates' and the coach's); None when none is set."""
+    logins = settings.logins
+    if not logins:
+        return None
+
+    def check(username: str, password: str) -> bool:
+        expected = logins.get(username)
+        return expected is not None and hmac.compare_digest(expected.encode(), password.encode())
+    return check
+
+
+def is_coach(settings: Settings, request: gr.Request | None) -> bool:
+    """Whether a request may use the coach tools: anyone when the app asks for no login (one local
+    user), otherwise only the coach's login."""
+    if not settings.logins:
+        return True
+    username = getattr(request, "username", None) if request is not None else None
+    return bool(settings.coach_username) and username == settings.coach_username
+
+
+def require_coach(settings: Settings, request: gr.Request | None) -> None:
+    """Refuse a coach action from anyone but the coach (gr.Error, shown in the page)."""
+    if not is_coach(settings, request):
+        raise gr.Error("The coach tools need the coach's login (INTERVIEWER_COACH_USERNAME).")
+
+
 def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
     """The coach's tools: the rubric draft (check, diff, publish), evals of the draft, and the golden
     answers (browse them; label an answer from a session as a new one)."""
@@ -426,36 +454,49 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
             add = gr.Button("Add to the golden answers", variant="primary", size="sm")
             added = gr.Markdown(elem_id="label-status")
 
-    def checked(text: str) -> tuple[str, str]:
+    settings = service.settings
+
+    def checked(text: str, request: gr.Request) -> tuple[str, str]:
+        require_coach(settings, request)
         result = check_draft(store, text)
         return result.message, result.diff
 
-    def published(text: str) -> tuple[str, str, str]:
+    def published(text: str, request: gr.Request) -> tuple[str, str, str]:
+        require_coach(settings, request)
         message, text = publish_draft(store, text)
         return message, text, ""
 
+    def reset_draft(request: gr.Request) -> tuple[str, str, str]:
+        require_coach(settings, request)
+        return store.current_text(), "", ""
+
     # Gradio finds its progress tracker through this default argument
-    def evaluated(text: str, file: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def evaluated(text: str, file: str, request: gr.Request,
+                  progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        require_coach(settings, request)
+
         def step(done: int, total: int) -> None:
             progress((done, total), desc="scoring the golden answers", unit="answers")
         try:
-            return run_draft_eval(service.settings, store, text, file, progress=step)
+            return run_draft_eval(settings, store, text, file, progress=step)
         except InterviewerError as exc:
             return f"**Error:** {exc}", KEEP, KEEP, KEEP
 
-    def refresh_files(current: str | None) -> Any:
-        found = golden_files(service.settings)
+    def refresh_files(current: str | None, request: gr.Request) -> Any:
+        require_coach(settings, request)
+        found = golden_files(settings)
         return gr.update(choices=[(Path(f).name, f) for f in found],
                          value=current if current in found else (found[0] if found else None))
 
     evals_tab.select(refresh_files, [golden], [golden], api_visibility="private")
     check.click(checked, [draft], [verdict, diff], api_name="rubric_check")
     publish.click(published, [draft], [verdict, draft, diff], api_name="rubric_publish")
-    reset.click(lambda: (store.current_text(), "", ""), None, [draft, verdict, diff], api_visibility="private")
+    reset.click(reset_draft, None, [draft, verdict, diff], api_visibility="private")
     run.click(evaluated, [draft, golden], [headline, metrics, qwk, comparison], api_name="eval_draft",
               concurrency_limit=1)
 
-    def browsed(path: str | None, text: str, dim: str) -> Any:
+    def browsed(path: str | None, text: str, dim: str, request: gr.Request) -> Any:
+        require_coach(settings, request)
         if not path:
             return None
         try:
@@ -464,12 +505,16 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
             gr.Warning(str(exc))
             return None
 
+    def opened(sid: str | None, path: str | None, text: str, dim: str, request: gr.Request) -> tuple[str, Any]:
+        return sid or "", browsed(path, text, dim, request)
+
     for trigger in (browse.change, words.submit, dimension.change):
         trigger(browsed, [browse, words, dimension], records, api_visibility="private")
-    golden_tab.select(lambda sid, path, text, dim: (sid or "", browsed(path, text, dim)),
-                      [session, browse, words, dimension], [label_session, records], api_visibility="private")
+    golden_tab.select(opened, [session, browse, words, dimension], [label_session, records],
+                      api_visibility="private")
 
-    def answers_of(sid: str) -> tuple[Any, Any]:
+    def answers_of(sid: str, request: gr.Request) -> tuple[Any, Any]:
+        require_coach(settings, request)
         try:
             choices = session_answers(service, sid.strip())
         except InterviewerError as exc:
@@ -478,11 +523,18 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
         first = choices[0][1] if choices else None
         return gr.update(choices=choices, value=first), label_rows(service, sid.strip(), first)
 
+    def labels_of(sid: str, item: Any, request: gr.Request) -> Any:
+        require_coach(settings, request)
+        return label_rows(service, sid.strip(), item)
+
+    def added_record(sid: str, item: Any, table: Any, overall_signal: int, who: str, why: str,
+                     request: gr.Request) -> str:
+        require_coach(settings, request)
+        return add_golden_record(service, sid.strip(), item, table, overall_signal, who, why)
+
     load_answers.click(answers_of, [label_session], [picked, labels], api_visibility="private")
-    picked.change(lambda sid, i: label_rows(service, sid.strip(), i), [label_session, picked], labels,
-                  api_visibility="private")
-    add.click(lambda sid, i, table, o, r, n: add_golden_record(service, sid.strip(), i, table, o, r, n),
-              [label_session, picked, labels, overall, rater, notes], added, api_name="golden_add")
+    picked.change(labels_of, [label_session, picked], labels, api_visibility="private")
+    add.click(added_record, [label_session, picked, labels, overall, rater, notes], added, api_name="golden_add")
     return draft
 
 
@@ -559,7 +611,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
                         with gr.Accordion("Open a session by its id (from another browser)", open=False):
                             resume_id = gr.Textbox(label="Session id", max_lines=1)
                             resume = gr.Button("Open", size="sm")
-        with gr.Tab("Coach", id="coach"):
+        with gr.Tab("Coach", id="coach") as coach_tab:
             draft = _coach_tab(service, session)
         screen = [session, saved, chat, progress, card, chart, highlights, earlier, suggestion, debrief, debrief_plot,
                   downloads, status, answer]
@@ -569,8 +621,12 @@ def build_app(service: InterviewService) -> gr.Blocks:
             return restore(service, saved_value)
 
         app.load(load, [saved], screen, api_visibility="private")
-        # the draft starts from what is published when the page opens, not when the app was built
-        app.load(lambda: RubricStore(service.settings).current_text(), None, draft, api_visibility="private")
+        def coach_view(request: gr.Request) -> tuple[Any, str]:
+            # the draft starts from what is published when the page opens, not when the app was built
+            allowed = is_coach(service.settings, request)
+            return gr.update(visible=allowed), RubricStore(service.settings).current_text() if allowed else ""
+
+        app.load(coach_view, None, [coach_tab, draft], api_visibility="private")
         company.change(lambda c: variant_choices(service, c), company, variant, api_name="loop_variants")
         variant.change(lambda c, v: stage_choices(service, c, v), [company, variant], stages, api_name="rounds")
 

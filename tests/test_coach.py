@@ -119,3 +119,39 @@ def test_a_session_answer_becomes_a_golden_record_in_the_contract_format(
     assert load_golden([path]).answers[0].scores[table.loc[0, "dimension"]] == 2  # loads as golden data
     assert "already" in add_golden_record(service, view.session_id, index, table, 3, "coach", "")
     assert str(path) in golden_files(settings)
+
+
+def test_with_logins_only_the_coach_may_use_the_coach_tools(tmp_path: Path, index: object) -> None:
+    """A candidate's login is refused by every coach endpoint (a rubric check and a publish over the
+    app's HTTP API); the coach's login is served, and a wrong password gets nothing."""
+    import gradio_client
+    import pytest
+    from gradio_client.exceptions import AppError
+
+    from interviewer.sessions import SqliteSessionStore
+    from interviewer.webapp import build_app, check_login
+    from tests.conftest import free_port
+
+    settings = Settings(data_dir=tmp_path / "data", auth_username="candidate", auth_password="cand-pass",
+                        coach_username="coach", coach_password="coach-pass")
+    service = InterviewService(settings, retriever=index,  # type: ignore[arg-type]
+                               store=SqliteSessionStore(settings.sessions_db))
+    app = build_app(service)
+    port = free_port()
+    app.launch(server_port=port, prevent_thread_lock=True, auth=check_login(settings), quiet=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        published_before = sorted((settings.data_dir / "rubrics").glob("*"))
+        draft = RubricStore(settings).current_text()
+        candidate = gradio_client.Client(url, auth=("candidate", "cand-pass"), verbose=False)
+        for endpoint in ("/rubric_check", "/rubric_publish"):
+            with pytest.raises(AppError, match="coach's login"):
+                candidate.predict(draft, api_name=endpoint)
+        assert sorted((settings.data_dir / "rubrics").glob("*")) == published_before
+        coach = gradio_client.Client(url, auth=("coach", "coach-pass"), verbose=False)
+        verdict, diff = coach.predict(draft, api_name="/rubric_check")
+        assert "coach's login" not in verdict and diff == ""
+        with pytest.raises(Exception):  # noqa: B017 - gradio_client's login error type varies
+            gradio_client.Client(url, auth=("coach", "wrong"), verbose=False)
+    finally:
+        app.close()

@@ -492,9 +492,9 @@ def score_answer(answer: str, dimensions: Sequence[str], *, experience: bool,
         if raw > ceiling and ceiling < analysis.cap_for(dim):
             rationale += f"; held at {ceiling}: level {ceiling + 1} needs what is listed as missing"
         if level < anchored:
-            rationale += "; lowered one level: the most similar labelled example answers scored lower"
-            missing.append("labelled example answers that look like this one are more specific: "
-                           "sharpen the numbers and the decision")
+            rationale += "; lowered one level: answers much like this one were scored lower by interview coaches"
+            missing.append("the coach-scored answers closest to this one needed sharper numbers and a clearer "
+                           "decision to score higher")
         if raw > analysis.cap_for(dim):
             missing.append(analysis.cap_reason or "")
         results.append(DimensionScore(
