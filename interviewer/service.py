@@ -214,13 +214,17 @@ class InterviewService:
         config = self._config(session_id)
         with self._session_lock(session_id):
             snapshot = graph.get_state(config)
-            if snapshot.next and not snapshot.interrupts:
-                # a step died after the last answer was recorded: finish it before taking more
+            if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
+                # a step died after the last answer was recorded: finish it before taking more. A process
+                # killed after a step's writes but before its checkpoint leaves no `next` to see here.
                 graph.invoke(None, config, durability="sync")
                 snapshot = graph.get_state(config)
             if not snapshot.interrupts and (snapshot.values or {}).get("finished") and text.strip():
                 raise InterviewerError("this interview has ended, so your text was not sent (it is still in "
                                        "the box): start a new interview to keep practising")
+            if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
+                raise InterviewerError("the interview is not waiting for an answer, so your text was not sent "
+                                       "(it is still in the box): send it again")
             if snapshot.interrupts:
                 for event in graph.stream(Command(resume=text), config, stream_mode="custom",
                                           durability="sync"):

@@ -1,0 +1,359 @@
+"""The real app over HTTP: many candidates at once, a crash mid-scoring, a failing model server,
+hostile input and file requests, each against app.py in a child process (gradio_client or plain HTTP).
+
+Every test runs under a hard time limit (see `guard`): when it is hit, the app and the model server
+are killed so every pending call fails at once, and a minute later the run is stopped with a
+traceback of every thread rather than left hanging.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import faulthandler
+import json
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from gradio_client import Client
+
+from interviewer.render import md_verbatim
+from interviewer.settings import SOURCE_ROOT
+from tests.conftest import SCRIPTED, free_port, subprocess_env
+
+pytestmark = pytest.mark.slow
+
+PANELS = ("saved", "chat", "progress", "card", "chart", "highlights", "earlier", "suggestion", "debrief",
+          "debrief_chart", "downloads", "status")
+SCREEN = (*PANELS, "answer")  # /answer also clears (or keeps) the answer box
+CALL_TIMEOUT = 90  # one API call, queueing included; well under every test's hard limit
+STAGES = ["recruiter_screen", "hiring_manager"]  # a whole round, then the start of a second
+ANSWERS = [SCRIPTED["recruiter_screen"]["strong"], SCRIPTED["hiring_manager"]["strong"],
+           SCRIPTED["recruiter_screen"]["weak"]]
+LOAD_SESSIONS = 50
+TOKEN = re.compile(r"\bcand[0-9a-f]{10}\b")
+ENDED = "Interview finished"
+LEAKS = ("Traceback", 'File "', "site-packages", str(SOURCE_ROOT))
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGKILL when pytest dies, so a stopped run leaves no server behind."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class AppProcess:
+    """app.py serving a data directory on a free loopback port."""
+
+    data_dir: Path
+    log: Path
+    env: dict[str, Any] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        """The page's address."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> AppProcess:
+        """Start it and wait until the page answers."""
+        self.port = free_port()
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen([sys.executable, "app.py"], cwd=SOURCE_ROOT, stdout=out,
+                                         stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+                                         env=subprocess_env(self.data_dir, INTERVIEWER_PORT=self.port, **self.env))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"app.py exited with {self.proc.returncode}:\n{self.output()[-3000:]}")
+            try:
+                if httpx.get(self.url + "/", timeout=5).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        self.kill()
+        pytest.fail(f"app.py did not serve the page within 120 s:\n{self.output()[-3000:]}")
+
+    def alive(self) -> bool:
+        """Whether the process is still running."""
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a power cut or an OOM kill."""
+        if self.alive():
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Ask it to stop; kill it if it does not."""
+        if self.alive():
+            assert self.proc is not None
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def output(self) -> str:
+        """Everything it printed so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+class Guard:
+    """A hard time limit for one test: at the limit it kills what it watches; a minute later, the run."""
+
+    def __init__(self) -> None:
+        self.expired = False
+        self._victims: list[Callable[[], None]] = []
+        self._timer: threading.Timer | None = None
+
+    def arm(self, seconds: float) -> None:
+        """Start the clock."""
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+        faulthandler.dump_traceback_later(seconds + 60, exit=True)
+
+    def watch(self, kill: Callable[[], None]) -> None:
+        """Call `kill` when the limit is hit (it must make every pending call fail)."""
+        self._victims.append(kill)
+
+    def _expire(self) -> None:
+        self.expired = True
+        for kill in self._victims:
+            kill()
+
+    def disarm(self) -> None:
+        """Stop the clock."""
+        if self._timer is not None:
+            self._timer.cancel()
+        faulthandler.cancel_dump_traceback_later()
+
+
+@pytest.fixture
+def guard(request: pytest.FixtureRequest) -> Iterator[Guard]:
+    """The test's hard limit, from its `limit` parameter in LIMITS."""
+    watchdog = Guard()
+    watchdog.arm(LIMITS[request.node.originalname])
+    yield watchdog
+    watchdog.disarm()
+    assert not watchdog.expired, f"hard time limit of {LIMITS[request.node.originalname]} s hit"
+
+
+LIMITS = {  # seconds; about three times what each takes on two busy cores
+    "test_fifty_candidates_at_once_each_get_only_their_own_interview": 420,
+    "test_a_crash_mid_scoring_loses_no_answered_turn_and_duplicates_none": 300,
+    "test_a_failing_model_server_under_load_falls_back_visibly_and_nothing_hangs": 300,
+    "test_hostile_input_gets_clear_messages_and_leaks_nothing": 180,
+    "test_another_browser_cannot_answer_or_read_a_session_it_did_not_open": 120,
+    "test_file_routes_refuse_data_sessions_index_secret_and_outside_paths": 120,
+}
+
+
+@pytest.fixture(scope="module")
+def volume(tmp_path_factory: pytest.TempPathFactory, data_template: Path) -> Path:
+    """One folder holding both the app's data and Gradio's file cache, as on a single mounted volume."""
+    root = tmp_path_factory.mktemp("volume")
+    shutil.copytree(data_template, root / "data")
+    return root
+
+
+@pytest.fixture(scope="module")
+def offline_app(volume: Path) -> Iterator[AppProcess]:
+    """One offline app shared by the tests that do not kill it."""
+    app = AppProcess(volume / "data", volume / "app.log", {"GRADIO_TEMP_DIR": volume / "gradio"}).start()
+    yield app
+    app.stop()
+
+
+def connect(url: str) -> Client:
+    """A new browser, as far as the server can tell: its own session hash and state."""
+    return Client(url, verbose=False, download_files=False)
+
+
+def call(client: Client, api: str, *args: Any, names: tuple[str, ...] = PANELS, ok: bool = True) -> dict[str, Any]:
+    """One named endpoint, its outputs by panel name (`ok`: fail on an error message)."""
+    result = client.submit(*args, api_name=f"/{api}").result(timeout=CALL_TIMEOUT)
+    screen = dict(zip(names, result, strict=True))
+    assert not ok or "Error" not in str(screen["status"]), f"/{api}: {screen['status']}"
+    return screen
+
+
+def texts(chat: list[dict[str, Any]], role: str) -> list[str]:
+    """The text of every chat bubble of one role ("user" is the candidate)."""
+    found = []
+    for message in chat:
+        if message["role"] == role and not (role == "assistant" and message.get("metadata")):
+            content = message["content"]
+            found.append("".join(p.get("text", "") for p in content) if isinstance(content, list) else content)
+    return found
+
+
+def notes(chat: list[dict[str, Any]]) -> list[str]:
+    """The app's notes to the candidate (set apart from the interviewer's speech)."""
+    return ["".join(p.get("text", "") for p in m["content"]) for m in chat if m.get("metadata")]
+
+
+def answer_text(token: str, number: int) -> str:
+    """A candidate's answer that carries their token, distinct per candidate and per turn."""
+    return f"I am candidate {token}, answer {number}. {ANSWERS[number % len(ANSWERS)]}"
+
+
+def times_shown(chat: list[dict[str, Any]], text: str) -> int:
+    """How many of the candidate's bubbles show exactly this answer."""
+    return texts(chat, "user").count(md_verbatim(text))
+
+
+# -- 1. load ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    """One simulated candidate's interview through the API."""
+
+    token: str
+    answers: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # every response, as JSON
+    final: dict[str, Any] = field(default_factory=dict)
+    session: str = ""
+
+
+def interview(url: str, latencies: list[float]) -> Candidate:
+    """Start, answer every scripted turn, end the interview; record what came back."""
+    me = Candidate(token="cand" + secrets.token_hex(5))
+    client = connect(url)
+    try:
+        screen = call(client, "start_interview", "generic", STAGES, "offline", None, None)
+        me.seen.append(json.dumps(screen))
+        me.session = screen["saved"]["current"]
+        for number in range(len(ANSWERS)):
+            text = answer_text(me.token, number)
+            began = time.perf_counter()
+            screen = call(client, "answer", text, screen["saved"], names=SCREEN)
+            latencies.append(time.perf_counter() - began)
+            me.seen.append(json.dumps(screen))
+            me.answers.append(text)
+        me.final = call(client, "command_end_interview", screen["saved"])
+        me.seen.append(json.dumps(me.final))
+    finally:
+        client.close()
+    return me
+
+
+def test_fifty_candidates_at_once_each_get_only_their_own_interview(offline_app: AppProcess, guard: Guard) -> None:
+    guard.watch(offline_app.kill)
+    latencies: list[float] = []
+    began = time.perf_counter()
+    with ThreadPoolExecutor(LOAD_SESSIONS) as pool:
+        futures = [pool.submit(interview, offline_app.url, latencies) for _ in range(LOAD_SESSIONS)]
+        candidates = [f.result(timeout=LIMITS["test_fifty_candidates_at_once_each_get_only_their_own_interview"])
+                      for f in futures]
+    wall = time.perf_counter() - began
+    ordered = sorted(latencies)
+    print(json.dumps({"load": {"sessions": LOAD_SESSIONS, "answers_each": len(ANSWERS), "turns": len(ordered),
+                               "p50_s": round(statistics.median(ordered), 2),
+                               "p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 2),
+                               "max_s": round(ordered[-1], 2), "wall_s": round(wall, 1)}}))
+    assert len({c.session for c in candidates}) == LOAD_SESSIONS
+    for me in candidates:
+        chat = me.final["chat"]
+        assert [times_shown(chat, a) for a in me.answers] == [1] * len(ANSWERS), texts(chat, "user")
+        assert texts(chat, "user") == [md_verbatim(a) for a in me.answers] + [md_verbatim("/end interview")]
+        assert me.final["progress"].startswith(ENDED) and "## Debrief" in me.final["debrief"]
+        assert f"Answered {len(ANSWERS)}" in me.final["debrief"] and len(me.final["downloads"]) == 3
+        assert set(TOKEN.findall("".join(me.seen))) == {me.token}, "another candidate's text reached this one"
+    assert offline_app.alive() and "Traceback" not in offline_app.output()
+
+
+# -- 2. crash ------------------------------------------------------------------------------------
+
+CRASH_SESSIONS = 12
+
+
+@pytest.mark.parametrize("store", ["sqlite"])  # the PostgreSQL store joins here
+def test_a_crash_mid_scoring_loses_no_answered_turn_and_duplicates_none(
+        store: str, data_dir: Path, tmp_path: Path, guard: Guard) -> None:
+    app = AppProcess(data_dir, tmp_path / "first.log", STORE_ENV[store](data_dir)).start()
+    guard.watch(app.kill)
+    tokens = ["cand" + secrets.token_hex(5) for _ in range(CRASH_SESSIONS)]
+    clients = [connect(app.url) for _ in tokens]
+    with ThreadPoolExecutor(CRASH_SESSIONS) as pool:
+        def first_turn(i: int) -> str:
+            saved = call(clients[i], "start_interview", "generic", STAGES, "offline", None, None)["saved"]
+            call(clients[i], "answer", answer_text(tokens[i], 0), saved, names=SCREEN)
+            return str(saved["current"])
+        sessions = list(pool.map(first_turn, range(CRASH_SESSIONS), timeout=CALL_TIMEOUT * 2))
+    # every candidate sends a second answer at once; the app dies as the first reply comes back
+    jobs = [c.submit(answer_text(t, 1), None, api_name="/answer") for c, t in zip(clients, tokens, strict=True)]
+    deadline = time.monotonic() + CALL_TIMEOUT
+    while not any(j.done() for j in jobs) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    app.kill()
+    replied = set()
+    for i, job in enumerate(jobs):
+        try:
+            screen = dict(zip(SCREEN, job.result(timeout=30), strict=True))
+        except Exception:  # the connection died with the app: no reply
+            continue
+        if times_shown(screen["chat"], answer_text(tokens[i], 1)) == 1:
+            replied.add(i)
+    for client in clients:
+        client.close()
+    assert replied, "no reply came back before the kill"
+    assert len(replied) < CRASH_SESSIONS, "every answer was scored before the kill: nothing was in flight"
+
+    again = AppProcess(data_dir, tmp_path / "second.log", STORE_ENV[store](data_dir)).start()
+    guard.watch(again.kill)
+
+    found: dict[int, str] = {}  # where each session was when the app died, as the candidate finds it
+
+    def carry_on(i: int) -> dict[str, Any]:
+        client = connect(again.url)
+        try:
+            screen = call(client, "resume_session", sessions[i], None)
+            assert "Resumed" in screen["status"], screen["status"]
+            first, second = answer_text(tokens[i], 0), answer_text(tokens[i], 1)
+            assert times_shown(screen["chat"], first) == 1, "an answer that got a reply was lost or doubled"
+            shown = times_shown(screen["chat"], second)
+            assert shown == 1 if i in replied else shown <= 1
+            found[i] = "between steps" if not screen["progress"] else ("recorded" if shown else "not recorded")
+            if shown == 0:  # the candidate saw no reply and their answer is not there: they send it again
+                screen = call(client, "answer", second, screen["saved"], names=SCREEN)
+            screen = call(client, "answer", answer_text(tokens[i], 2), screen["saved"], names=SCREEN)
+            return call(client, "command_end_interview", screen["saved"])
+        finally:
+            client.close()
+
+    with ThreadPoolExecutor(CRASH_SESSIONS) as pool:
+        finals = list(pool.map(carry_on, range(CRASH_SESSIONS), timeout=CALL_TIMEOUT * 4))
+    for i, final in enumerate(finals):
+        assert [times_shown(final["chat"], answer_text(tokens[i], n)) for n in range(3)] == [1, 1, 1], \
+            texts(final["chat"], "user")
+        assert final["progress"].startswith(ENDED) and "## Debrief" in final["debrief"]
+        assert set(TOKEN.findall(json.dumps(final))) == {tokens[i]}
+    assert "Traceback" not in again.output()
+    states = [found[i] for i in range(CRASH_SESSIONS) if i not in replied]
+    print(json.dumps({"crash": {"sessions": CRASH_SESSIONS, "replied_before_kill": len(replied),
+                                **{s: states.count(s) for s in sorted(set(states))}}}))
+    again.stop()
+
+
+STORE_ENV: dict[str, Callable[[Path], dict[str, Any]]] = {
+    "sqlite": lambda data_dir: {},  # the checkpoints live in the data directory
+}
