@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,14 @@ from interviewer.state import (
 )
 
 log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Typed text as it is stored and scored: control characters dropped (tabs and line breaks kept),
+    lone surrogates (not encodable as UTF-8, yet valid in JSON) replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
 
 
 @dataclass
@@ -212,6 +221,7 @@ class InterviewService:
         the new view."""
         graph = self._graph_for(session_id)
         config = self._config(session_id)
+        text = clean_text(text)
         with self._session_lock(session_id):
             snapshot = graph.get_state(config)
             if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
