@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import faulthandler
 import json
+import os
 import re
 import secrets
 import shutil
@@ -18,6 +19,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -484,3 +487,59 @@ def test_another_browser_cannot_answer_or_read_a_session_it_did_not_open(
     mine = owner.screen("resume_session", session, screen["saved"])
     assert texts(mine["chat"], "user") == [md_verbatim(answer_text(token, 0))]
     assert not mine["progress"].startswith(ENDED)
+
+
+# -- 5. files ---------------------------------------------------------------------------------------
+
+
+def fetch(app: AppProcess, path: str) -> tuple[int, bytes]:
+    """GET a path exactly as written (no client-side clean-up of `..` or escapes)."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_file_routes_refuse_data_sessions_index_secret_and_outside_paths(
+        offline_app: AppProcess, volume: Path, guard: Guard) -> None:
+    guard.watch(offline_app.kill)
+    client = connect(offline_app.url)
+    saved = call(client, "start_interview", "generic", [], "offline", None, None)["saved"]
+    final = call(client, "command_end_interview", saved)
+    client.close()
+    report = next(f for f in final["downloads"] if f["path"].endswith(".md"))
+    status, body = fetch(offline_app, report["url"].removeprefix(offline_app.url))
+    assert status == 200 and b"## Debrief" in body  # the route serves what it should
+
+    data = volume / "data"
+    secret = (data / "browser-secret").read_bytes().strip()
+    originals = Path(tempfile.gettempdir()) / f"interviewer-reports-{os.getuid()}" / saved["current"]
+    private = [data, data / "sessions.sqlite", data / "sessions.sqlite-wal", data / "browser-secret",
+               data / "index", data / "index" / "chroma.sqlite3", data / "index" / "manifest.json",
+               Path("/etc/passwd"), Path("/proc/self/environ"), SOURCE_ROOT / "pyproject.toml",
+               originals, *originals.glob("interview-*")]
+    assert len(private) == 14, "the report was not written where the test looks for it"
+    cache = Path(report["path"]).parent
+    paths = [str(p) for p in private] + [
+        f"{cache}/../../../../../../etc/passwd", f"{cache}/../../data/sessions.sqlite",
+        "data/sessions.sqlite", "../" * 8 + "etc/passwd", "pyproject.toml"]
+    requests = []
+    for p in paths:
+        requests += [f"/gradio_api/file={p}", f"/file={p}", f"/gradio_api/file={quote(p, safe='')}",
+                     f"/gradio_api/file={quote(quote(p, safe=''), safe='')}",
+                     f"/gradio_api/file={p.replace('..', '%2e%2e').replace('/', '%2f')}"]
+    requests += ["/static/../../../../etc/passwd", "/assets/..%2f..%2f..%2f..%2fetc%2fpasswd",
+                 "/gradio_api/file=file:///etc/passwd", "/gradio_api/file=%5c..%5c..%5cetc%5cpasswd"]
+    served = []
+    for path in requests:
+        status, body = fetch(offline_app, path)
+        leaked = any(s in body for s in (b"SQLite format 3", secret, b"root:x:0:0", b"[build-system]",
+                                         b"## Debrief", b"INTERVIEWER_"))
+        if not 400 <= status < 500 or leaked:
+            served.append((path, status, body[:60]))
+    assert not served, served
