@@ -36,6 +36,8 @@ from gradio_client import Client
 from interviewer.render import md_verbatim
 from interviewer.settings import SOURCE_ROOT
 from tests.conftest import SCRIPTED, free_port, subprocess_env
+from tests.openai_server import ScriptedServer, Step
+from tests.test_llm_engine import candidate_answer, is_judge, judge_reply
 
 pytestmark = pytest.mark.slow
 
@@ -360,6 +362,83 @@ def test_a_crash_mid_scoring_loses_no_answered_turn_and_duplicates_none(
 STORE_ENV: dict[str, Callable[[Path], dict[str, Any]]] = {
     "sqlite": lambda data_dir: {},  # the checkpoints live in the data directory
 }
+
+
+# -- 3. a failing model server ---------------------------------------------------------------------
+
+FAULT_SESSIONS = 8  # even-numbered ones get a model that always fails on their turns
+FAULT_ANSWERS = 2
+JUDGE_FAULTS = ("429", "hang")  # by answer number: rate-limited, then too slow
+ASK_FAULTS = ("drop", "429")
+JUDGE_FELL_BACK = "These scores come from the offline scorer instead."
+ASK_FELL_BACK = "The interviewer continues with the question as written in the bank."
+
+
+class FaultyModel:
+    """Scripted replies that fail, per candidate and turn: an unlucky candidate's calls fail on every
+    attempt; a lucky one's judge fails once, then its retry succeeds."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.unlucky = {t for i, t in enumerate(tokens) if i % 2 == 0}
+        self.tokens = tokens
+        self.attempts: dict[tuple[str, int, str], int] = {}
+        self.faults: list[str] = []
+
+    def __call__(self, body: dict[str, Any]) -> Step:
+        """The next reply for this request (called under the server's lock)."""
+        judge = is_judge(body)
+        text = candidate_answer(body) if judge else body["messages"][1]["content"]
+        found = re.search(r"(cand[0-9a-f]{10}), answer (\d+)", text)
+        if found is None:  # the first question: nothing answered yet
+            return Step(content="Adapted: tell me about a model you shipped.")
+        token, number = found.group(1), int(found.group(2))
+        key = (token, number, "judge" if judge else "ask")
+        self.attempts[key] = self.attempts.get(key, 0) + 1
+        failing = token in self.unlucky or (judge and self.attempts[key] == 1)
+        if failing:
+            fault = (JUDGE_FAULTS if judge else ASK_FAULTS)[number % 2]
+            self.faults.append(fault)
+            return Step(fault=fault, retry_after=0.05)
+        return Step(content=judge_reply(body) if judge else "Adapted: what did that change for members?")
+
+
+def test_a_failing_model_server_under_load_falls_back_visibly_and_nothing_hangs(
+        data_dir: Path, tmp_path: Path, server: ScriptedServer, guard: Guard) -> None:
+    tokens = ["cand" + secrets.token_hex(5) for _ in range(FAULT_SESSIONS)]
+    model = FaultyModel(tokens)
+    server.responder, server.hang_seconds = model, 2.5
+    app = AppProcess(data_dir, tmp_path / "app.log", {
+        "INTERVIEWER_INTERVIEWER_MODEL": "scripted-chat", "INTERVIEWER_LLM_BASE_URL": server.base_url,
+        "INTERVIEWER_LLM_API_KEY": "sk-test", "INTERVIEWER_LLM_TIMEOUT": 1, "INTERVIEWER_LLM_MAX_RETRIES": 1}).start()
+    guard.watch(app.kill)
+
+    def candidate(token: str) -> dict[str, Any]:
+        client = connect(app.url)
+        try:
+            screen = call(client, "start_interview", "generic", STAGES, "llm", None, None)
+            for number in range(FAULT_ANSWERS):
+                screen = call(client, "answer", answer_text(token, number), screen["saved"], names=SCREEN)
+            return call(client, "command_end_interview", screen["saved"])
+        finally:
+            client.close()
+
+    with ThreadPoolExecutor(FAULT_SESSIONS) as pool:
+        finals = list(pool.map(candidate, tokens, timeout=CALL_TIMEOUT * 4))
+    assert {"429", "hang", "drop"} <= set(model.faults)
+    for token, final in zip(tokens, finals, strict=True):
+        chat = final["chat"]
+        assert final["progress"].startswith(ENDED) and "## Debrief" in final["debrief"]
+        assert [times_shown(chat, answer_text(token, n)) for n in range(FAULT_ANSWERS)] == [1] * FAULT_ANSWERS
+        said = notes(chat)
+        fell_back = [n for n in said if JUDGE_FELL_BACK in n]
+        if token in model.unlucky:
+            assert len(fell_back) == FAULT_ANSWERS, said
+            assert "rate-limiting" in fell_back[0] and "did not answer in time" in fell_back[1]
+            assert any(ASK_FELL_BACK in n for n in said), said
+        else:  # one failed attempt, retried: nothing for the candidate to see
+            assert not fell_back and not any(ASK_FELL_BACK in n for n in said), said
+    assert "Traceback" not in app.output()
+    app.stop()
 
 
 # -- 4. hostile input --------------------------------------------------------------------------------
