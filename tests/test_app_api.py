@@ -189,7 +189,8 @@ def offline_app(volume: Path) -> Iterator[AppProcess]:
 
 def connect(url: str) -> Client:
     """A new browser, as far as the server can tell: its own session hash and state."""
-    return Client(url, verbose=False, download_files=False)
+    # Gradio's client gives up on the page's config after 5 s by default: too short for a busy server
+    return Client(url, verbose=False, download_files=False, httpx_kwargs={"timeout": CALL_TIMEOUT})
 
 
 def call(client: Client, api: str, *args: Any, names: tuple[str, ...] = PANELS, ok: bool = True) -> dict[str, Any]:
