@@ -28,7 +28,10 @@ def main() -> None:
     if auth is None and settings.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"interviewer: warning: serving on {settings.host} without a password "
               "(set INTERVIEWER_AUTH_USERNAME and INTERVIEWER_AUTH_PASSWORD)", flush=True)
-    build_app(service).launch(server_name=settings.host, server_port=settings.port, share=False, auth=auth)
+    # the data directory (every transcript, the browser secret) is never served, even where Gradio's
+    # file cache (GRADIO_TEMP_DIR, which it serves) is set to a folder that holds it
+    build_app(service).launch(server_name=settings.host, server_port=settings.port, share=False, auth=auth,
+                              blocked_paths=[str(settings.data_dir.resolve())])
 
 
 if __name__ == "__main__":

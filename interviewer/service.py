@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,14 @@ from interviewer.state import (
 )
 
 log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Typed text as it is stored and scored: control characters dropped (tabs and line breaks kept),
+    lone surrogates (not encodable as UTF-8, yet valid in JSON) replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
 
 
 @dataclass
@@ -223,15 +232,20 @@ class InterviewService:
         the new view."""
         graph = self._graph_for(session_id)
         config = self._config(session_id)
+        text = clean_text(text)
         with self.store.session_lock(session_id):
             snapshot = graph.get_state(config)
-            if snapshot.next and not snapshot.interrupts:
-                # a step died after the last answer was recorded: finish it before taking more
+            if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
+                # a step died after the last answer was recorded: finish it before taking more. A process
+                # killed after a step's writes but before its checkpoint leaves no `next` to see here.
                 graph.invoke(None, config, durability="sync")
                 snapshot = graph.get_state(config)
             if not snapshot.interrupts and (snapshot.values or {}).get("finished") and text.strip():
                 raise InterviewerError("this interview has ended, so your text was not sent (it is still in "
                                        "the box): start a new interview to keep practising")
+            if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
+                raise InterviewerError("the interview is not waiting for an answer, so your text was not sent "
+                                       "(it is still in the box): send it again")
             if snapshot.interrupts:
                 for event in graph.stream(Command(resume=text), config, stream_mode="custom",
                                           durability="sync"):

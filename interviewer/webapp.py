@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -30,7 +31,7 @@ from interviewer.export import write_report
 from interviewer.render import debrief_markdown, md_escape, score_markdown
 from interviewer.render import md_verbatim as verbatim
 from interviewer.rubric_store import RubricStore
-from interviewer.service import InterviewService, SessionView
+from interviewer.service import InterviewService, SessionView, clean_text
 from interviewer.settings import Settings
 from interviewer.state import AnswerScore
 
@@ -42,6 +43,7 @@ SCORE_COLUMNS = ["dimension", "score"]
 PROGRESS_COLUMNS = ["session", "dimension", "score"]
 HISTORY_COLUMNS = ["started", "company", "rounds", "engine", "judgment", "status"]
 SESSION_LABEL = "%d %b %H:%M"  # a session on the progress chart: when it started
+SESSION_ID = re.compile(r"[0-9a-f]{32}")  # what sessions.new_session_id makes
 log = logging.getLogger(__name__)
 
 
@@ -252,6 +254,7 @@ def submit_answer_streaming(service: InterviewService, session_id: str | None, t
     if not session_id:
         yield _unchanged("start an interview first (your answer is kept in the box)")
         return
+    text = clean_text(text)  # the bubble shown while the reply streams holds what is stored
     try:
         earlier = chat_messages(service.view(session_id))
         partial = ""
@@ -275,6 +278,8 @@ def submit_answer_streaming(service: InterviewService, session_id: str | None, t
 def resume_session(service: InterviewService, session_id: str, saved: dict[str, Any] | None = None) -> Screen:
     """Reopen a session by id, after a restart too."""
     def action() -> Screen:
+        if not SESSION_ID.fullmatch(session_id.strip()):  # whatever was typed is not echoed back
+            raise InterviewerError("unknown session id: a session id is 32 characters, digits and a to f")
         view = service.view(session_id.strip())
         return render_view(service, view, saved, "Resumed your interview.")
     return _guard(action)
