@@ -100,13 +100,18 @@ def main() -> None:
         starts, rss_start = [], []
         for _ in range(args.starts):
             process, url, seconds = start_app(data_dir)
-            starts.append(seconds)
-            rss_start.append(peak_rss_mb(process.pid))
-            if len(starts) == args.starts:
-                loop_turns = full_loop(url)
-                rss_loop = peak_rss_mb(process.pid)
-            process.send_signal(signal.SIGTERM)
-            process.wait(30)
+            try:
+                starts.append(seconds)
+                rss_start.append(peak_rss_mb(process.pid))
+                if len(starts) == args.starts:
+                    loop_turns = full_loop(url)
+                    rss_loop = peak_rss_mb(process.pid)
+            finally:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
         print(json.dumps({"benchmark": "cold_start", "index_build_s": round(build_seconds, 1),
                           "cold_start_s": round(statistics.median(starts), 2), "cold_start_runs_s": [
                               round(x, 2) for x in starts],

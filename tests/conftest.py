@@ -24,6 +24,8 @@ from interviewer.sessions import SqliteSessionStore
 from interviewer.settings import SOURCE_ROOT, Settings
 from tests.openai_server import ScriptedServer
 
+pytest_plugins = ["tests.servers"]  # the PostgreSQL server fixtures
+
 FIXTURES = Path(__file__).parent / "fixtures"
 KNOWLEDGE = SOURCE_ROOT / "knowledge"
 SCRIPTED = yaml.safe_load((FIXTURES / "scripted_answers.yaml").read_text())

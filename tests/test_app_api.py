@@ -292,10 +292,12 @@ def test_fifty_candidates_at_once_each_get_only_their_own_interview(offline_app:
 CRASH_SESSIONS = 12
 
 
-@pytest.mark.parametrize("store", ["sqlite"])  # the PostgreSQL store joins here
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
 def test_a_crash_mid_scoring_loses_no_answered_turn_and_duplicates_none(
-        store: str, data_dir: Path, tmp_path: Path, guard: Guard) -> None:
-    app = AppProcess(data_dir, tmp_path / "first.log", STORE_ENV[store](data_dir)).start()
+        store: str, data_dir: Path, tmp_path: Path, guard: Guard, request: pytest.FixtureRequest) -> None:
+    # SQLite: the checkpoints live in the data directory; PostgreSQL: a fresh database on the test server
+    env = {} if store == "sqlite" else {"INTERVIEWER_DATABASE_URL": request.getfixturevalue("database_url")}
+    app = AppProcess(data_dir, tmp_path / "first.log", env).start()
     guard.watch(app.kill)
     tokens = ["cand" + secrets.token_hex(5) for _ in range(CRASH_SESSIONS)]
     clients = [connect(app.url) for _ in tokens]
@@ -324,7 +326,7 @@ def test_a_crash_mid_scoring_loses_no_answered_turn_and_duplicates_none(
     assert replied, "no reply came back before the kill"
     assert len(replied) < CRASH_SESSIONS, "every answer was scored before the kill: nothing was in flight"
 
-    again = AppProcess(data_dir, tmp_path / "second.log", STORE_ENV[store](data_dir)).start()
+    again = AppProcess(data_dir, tmp_path / "second.log", env).start()
     guard.watch(again.kill)
 
     found: dict[int, str] = {}  # where each session was when the app died, as the candidate finds it
@@ -358,11 +360,6 @@ def test_a_crash_mid_scoring_loses_no_answered_turn_and_duplicates_none(
     print(json.dumps({"crash": {"sessions": CRASH_SESSIONS, "replied_before_kill": len(replied),
                                 **{s: states.count(s) for s in sorted(set(states))}}}))
     again.stop()
-
-
-STORE_ENV: dict[str, Callable[[Path], dict[str, Any]]] = {
-    "sqlite": lambda data_dir: {},  # the checkpoints live in the data directory
-}
 
 
 # -- 3. a failing model server ---------------------------------------------------------------------
