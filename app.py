@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry, before gradio loads
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def private_gradio_cache() -> Path:
+    """A cache folder only this user can read: Gradio copies every file it serves (the candidate's
+    reports) into it, and its default under /tmp is readable by every local user."""
+    folder = Path(tempfile.gettempdir()) / f"interviewer-gradio-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+        folder = Path(tempfile.mkdtemp(prefix="interviewer-gradio-"))  # someone else's: use a fresh one
+    folder.chmod(0o700)
+    return folder
+
+
+os.environ.setdefault("GRADIO_TEMP_DIR", str(private_gradio_cache()))
 
 
 def main() -> None:

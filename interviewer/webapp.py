@@ -547,7 +547,9 @@ def build_app(service: InterviewService) -> gr.Blocks:
     """Assemble the interface; the caller launches it."""
     companies = service.companies()
     first = companies[0][0]
-    with gr.Blocks(title="interviewer: AI PM mock loops", analytics_enabled=False) as app:
+    # the reports Gradio copies to serve are deleted a day after they were made (and at restart)
+    with gr.Blocks(title="interviewer: AI PM mock loops", analytics_enabled=False,
+                   delete_cache=(3600, 86400)) as app:
         session = gr.State(None)
         saved = gr.BrowserState(EMPTY_SAVED, storage_key="interviewer-sessions",
                                 secret=browser_secret(service.settings))
