@@ -32,8 +32,8 @@ COMMANDS: dict[str, str] = {
     "/skip": "skip", "/repeat": "repeat", "/end round": "end_round", "/end-round": "end_round",
     "/end interview": "end_interview", "/end-interview": "end_interview", "/end": "end_interview",
 }
-TRUNCATION_NOTICE = ("Your answer was {length:,} characters; only the first {limit:,} were kept "
-                     "and scored.")
+TRUNCATION_NOTICE = ("Your answer was {length:,} characters: the first {limit:,} were scored, and the whole "
+                     "answer is kept in the transcript.")
 
 
 def _looks_like_command(text: str) -> bool:
@@ -191,7 +191,7 @@ class Nodes:
             return Command(goto="await_answer", update={
                 "inbox": None, "transcript": [turn("interviewer", "notice", notice, stage, qid)]})
         spoken = "answer" if gate.scored or gate.kind == "not_english" else "declined"
-        lines = [turn("candidate", spoken, text, stage, qid)]
+        lines = [turn("candidate", spoken, raw, stage, qid)]  # all of it: only the scoring is cut
         if len(raw) > self.max_answer_chars:
             lines.append(turn("system", "notice", TRUNCATION_NOTICE.format(
                 length=len(raw), limit=self.max_answer_chars), stage, qid))

@@ -486,7 +486,6 @@ HOSTILE = {
 STORED = {  # what the candidate's bubble shows, where it is not the text as typed
     "control characters": "I led the launch[31m and retention rose 4%.",
     "lone surrogates": "I shipped it \ufffd and retention rose 4% \ufffd",
-    "100,000 characters": HOSTILE["100,000 characters"][:20_000],
 }
 ACTIVE_MARKUP = re.compile(r"(?<![\\&])<(script|img|iframe|b)\b|(?<!\\)\]\(")
 
@@ -516,7 +515,7 @@ def test_hostile_input_gets_clear_messages_and_leaks_nothing(offline_app: AppPro
             continue
         assert texts(screen["chat"], "user") == [*before, md_verbatim(STORED.get(case, typed))], case
         assert not ACTIVE_MARKUP.search(readable(screen)), (case, ACTIVE_MARKUP.search(readable(screen)))
-    assert any("only the first 20,000 were kept" in n for n in notes(screen["chat"]))
+    assert any("the first 20,000 were scored, and the whole answer is kept" in n for n in notes(screen["chat"]))
     assert "weighted 4.00" not in screen["card"]  # the injection earned nothing it asked for
 
     for made_up in ("", "0" * 32, "not-a-session", "x" * 100_000, "\ud800", "<script>alert(1)</script>",

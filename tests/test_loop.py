@@ -195,14 +195,15 @@ def test_empty_answer_is_asked_again_without_scoring(service) -> None:  # type: 
         assert view.prompt["text"] in view.transcript[-1]["text"]
 
 
-def test_overlong_answer_is_cut_with_notice(service) -> None:  # type: ignore[no-untyped-def]
+def test_overlong_answer_is_scored_in_part_and_kept_whole(service) -> None:  # type: ignore[no-untyped-def]
     view = service.start("netflix", ["culture"], seed=1)
-    long_answer = SCRIPTED["culture"]["strong"] + " more detail" * 3000
+    long_answer = SCRIPTED["culture"]["strong"] + " more detail" * 3000 + " The last sentence is kept too."
     view = service.answer(view.session_id, long_answer)
     answer_turn = next(t for t in view.transcript if t["kind"] == "answer")
-    assert len(answer_turn["text"]) == 20_000
+    assert answer_turn["text"] == long_answer  # nothing the candidate wrote is lost
     notices = [t["text"] for t in view.transcript if t["kind"] == "notice"]
-    assert any("only the first 20,000" in n for n in notices)
+    assert any("the first 20,000 were scored, and the whole answer is kept" in n for n in notices)
+    assert "The last sentence" not in view.scores[0]["answer"]
     # the padding is one phrase said thousands of times: scored once, and the candidate is told
     assert view.scores[0]["answer"].startswith(SCRIPTED["culture"]["strong"])
     assert view.scores[0]["answer"].count("more detail") == 1
