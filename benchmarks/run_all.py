@@ -26,7 +26,8 @@ def run(script: str, *args: str) -> dict[str, Any]:
     done = subprocess.run([sys.executable, str(HERE / script), *args], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{script} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    out = done.stdout
+    result: dict[str, Any] = json.loads(out[out.index("{"):])  # the one JSON object, on one line or several
     print(json.dumps(result), flush=True)
     return result
 

@@ -82,8 +82,6 @@ class MiniLMEmbedder:
         model, tokenizer = find_minilm_files(model_dir)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # warnings about unused initialisers are noise here
-        # Idle pool threads would otherwise spin on the cores that concurrent requests need.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(tokenizer))
