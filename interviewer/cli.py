@@ -156,7 +156,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     answers = read_answers(Path(args.answers)) if args.answers else None
     service = InterviewService(settings)
     if args.resume:
-        view = service.view(args.resume)
+        view = service.open(args.resume)
     else:
         if not args.company:
             raise InterviewerError("--company is required unless you --resume a session")

@@ -89,6 +89,29 @@ def qwk_chart(summary: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dimension", "QWK"])
 
 
+CONFUSION_COLUMNS = ["dimension", "rater", "engine 1", "engine 2", "engine 3", "engine 4"]
+
+
+def confusion_table(summary: dict[str, Any]) -> Any:
+    """Each dimension's confusion matrix (rows: the raters' level, columns: the engine's) as a heatmap
+    table: a pandas Styler whose cells are shaded by their share of the row, agreement outlined."""
+    rows = []
+    for dim, m in summary["dimensions"].items():
+        for level, counts in enumerate(m.get("confusion") or [], start=1):
+            rows.append((dim, level, *counts))
+    frame = pd.DataFrame(rows, columns=CONFUSION_COLUMNS)
+    counts = frame[CONFUSION_COLUMNS[2:]]
+    share = counts.div(counts.sum(axis=1).where(lambda total: total > 0, 1), axis=0)
+
+    def shade(column: pd.Series) -> list[str]:
+        level = int(str(column.name).split()[-1])
+        return [f"background-color: rgba(37, 99, 235, {0.08 + 0.8 * share.at[i, column.name]:.2f});"
+                + (" font-weight: bold; outline: 2px solid #1e3a8a;" if frame.at[i, "rater"] == level else "")
+                for i in column.index]
+
+    return frame.style.apply(shade, subset=CONFUSION_COLUMNS[2:]).hide(axis="index")
+
+
 def last_published_run(settings: Settings, version: str, golden_hash: str) -> Path | None:
     """The newest eval run of a published rubric version on the same golden file, if any."""
     runs = sorted((settings.data_dir / "evals").glob("*/run.json"), reverse=True)
@@ -101,11 +124,13 @@ def last_published_run(settings: Settings, version: str, golden_hash: str) -> Pa
 
 
 def run_draft_eval(settings: Settings, store: RubricStore, draft: str, golden: str,
-                   progress: Callable[[int, int], None] | None = None) -> tuple[str, pd.DataFrame, pd.DataFrame, str]:
+                   progress: Callable[[int, int], None] | None = None
+                   ) -> tuple[str, pd.DataFrame, pd.DataFrame, Any, str]:
     """Evaluate the draft rubric (offline engine) on one golden file.
 
-    Returns (headline Markdown, metrics table, QWK chart rows, item-by-item comparison with the
-    published rubric's last run on that file). Raises InterviewerError for an invalid draft or file.
+    Returns (headline Markdown, metrics table, QWK chart rows, confusion heatmap table, item-by-item
+    comparison with the published rubric's last run on that file). Raises InterviewerError for an
+    invalid draft or file.
     """
     from interviewer.evaluation.commands import evaluate
     from interviewer.evaluation.compare import compare_runs, compare_text
@@ -137,7 +162,7 @@ def run_draft_eval(settings: Settings, store: RubricStore, draft: str, golden: s
                       "This run is the published rubric's: edit the draft and evaluate it to compare.")
     else:
         comparison = compare_text(compare_runs(previous, out))
-    return headline, metrics_table(summary), qwk_chart(summary), comparison
+    return headline, metrics_table(summary), qwk_chart(summary), confusion_table(summary), comparison
 
 
 GOLDEN_COLUMNS = ["id", "round", "question", "labels", "overall", "notes"]

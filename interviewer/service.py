@@ -234,12 +234,7 @@ class InterviewService:
         config = self._config(session_id)
         text = clean_text(text)
         with self.store.session_lock(session_id):
-            snapshot = graph.get_state(config)
-            if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
-                # a step died after the last answer was recorded: finish it before taking more. A process
-                # killed after a step's writes but before its checkpoint leaves no `next` to see here.
-                graph.invoke(None, config, durability="sync")
-                snapshot = graph.get_state(config)
+            snapshot = self._finish_cut_step(graph, config)
             if not snapshot.interrupts and (snapshot.values or {}).get("finished") and text.strip():
                 raise InterviewerError("this interview has ended, so your text was not sent (it is still in "
                                        "the box): start a new interview to keep practising")
@@ -254,6 +249,29 @@ class InterviewService:
                     elif isinstance(event, dict) and "score" in event:
                         yield event["score"]
             yield self.view(session_id)
+
+    def open(self, session_id: str) -> SessionView:
+        """The session as its candidate finds it on opening it (resume, reload, History): a step a
+        crash cut short is finished first, so an answer it had recorded shows before anything else
+        is asked of the candidate. InterviewerError for an unknown id."""
+        info = self.store.get(session_id)
+        graph = self._graph_for(info.id)
+        config = self._config(info.id)
+        snapshot = graph.get_state(config)
+        if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
+            with self.store.session_lock(info.id):
+                self._finish_cut_step(graph, config)
+        return self.view(info.id)
+
+    @staticmethod
+    def _finish_cut_step(graph: Any, config: Any) -> Any:
+        """Run a step that a crash cut short (its answer recorded, or only its writes saved: a process
+        killed between a step's writes and its checkpoint leaves no `next` to see); the new snapshot."""
+        snapshot = graph.get_state(config)
+        if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
+            graph.invoke(None, config, durability="sync")
+            snapshot = graph.get_state(config)
+        return snapshot
 
     def view(self, session_id: str) -> SessionView:
         """The current state of a session (works after a restart: it is read from the store)."""

@@ -280,7 +280,7 @@ def resume_session(service: InterviewService, session_id: str, saved: dict[str, 
     def action() -> Screen:
         if not SESSION_ID.fullmatch(session_id.strip()):  # whatever was typed is not echoed back
             raise InterviewerError("unknown session id: a session id is 32 characters, digits and a to f")
-        view = service.view(session_id.strip())
+        view = service.open(session_id.strip())
         return render_view(service, view, saved, "Resumed your interview.")
     return _guard(action)
 
@@ -291,7 +291,7 @@ def restore(service: InterviewService, saved: dict[str, Any] | None) -> Screen:
     if not current:
         return _unchanged("")._replace(status="Pick a company and rounds, then start.")
     try:
-        return render_view(service, service.view(current), saved, "Welcome back: this is where you left off.")
+        return render_view(service, service.open(current), saved, "Welcome back: this is where you left off.")
     except InterviewerError:
         return _unchanged("")._replace(status="Your last session is no longer on this server; start a new one.")
 
@@ -431,6 +431,9 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
         metrics = gr.Dataframe(label="Agreement with the raters", interactive=False, elem_id="eval-metrics")
         qwk = gr.BarPlot(None, x="dimension", y="QWK", y_lim=[0, 1], height=240, label="QWK per dimension",
                          elem_id="eval-chart")
+        confusion = gr.Dataframe(label="Confusion per dimension: rows are the raters' level, columns the engine's "
+                                       "(darker: more of the row; outlined: agreement)", interactive=False,
+                                 elem_id="eval-confusion")
         comparison = gr.Code(label="Against the published rubric's last run", language=None, interactive=False)
 
     with gr.Tab("Golden answers") as golden_tab:
@@ -485,7 +488,7 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
         try:
             return run_draft_eval(settings, store, text, file, progress=step)
         except InterviewerError as exc:
-            return f"**Error:** {exc}", KEEP, KEEP, KEEP
+            return f"**Error:** {exc}", KEEP, KEEP, KEEP, KEEP
 
     def refresh_files(current: str | None, request: gr.Request) -> Any:
         require_coach(settings, request)
@@ -497,7 +500,7 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
     check.click(checked, [draft], [verdict, diff], api_name="rubric_check")
     publish.click(published, [draft], [verdict, draft, diff], api_name="rubric_publish")
     reset.click(reset_draft, None, [draft, verdict, diff], api_visibility="private")
-    run.click(evaluated, [draft, golden], [headline, metrics, qwk, comparison], api_name="eval_draft",
+    run.click(evaluated, [draft, golden], [headline, metrics, qwk, confusion, comparison], api_name="eval_draft",
               concurrency_limit=1)
 
     def browsed(path: str | None, text: str, dim: str, request: gr.Request) -> Any:

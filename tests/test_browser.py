@@ -271,4 +271,10 @@ def test_a_coach_fixes_a_rubric_error_publishes_and_runs_an_eval(browser: Any, a
     metrics = tab.page.locator("#eval-metrics").inner_text()
     assert "trade_offs" in metrics and "overall" in metrics
     tab.wait_for_chart("#eval-chart")
+    heatmap = tab.page.locator("#eval-confusion")
+    tab.wait_for(lambda: "engine 4" in heatmap.inner_text(), "the confusion heatmap")
+    # the table is virtual (only the rows in view are in the page): the rows shown are shaded, agreement outlined
+    shaded = heatmap.locator("[style*='background-color: rgba(37, 99, 235']")
+    assert shaded.count() >= 8 and heatmap.locator("[style*='outline']").count() >= 2
+    heatmap.scroll_into_view_if_needed()
     tab.shot("evals")

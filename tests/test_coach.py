@@ -66,15 +66,23 @@ def test_an_eval_of_the_draft_reports_the_bar_and_compares_with_the_published_ru
     golden = _small_golden(settings)
     assert str(golden) in golden_files(settings)
     seen: list[tuple[int, int]] = []
-    headline, metrics, chart, comparison = run_draft_eval(settings, store, store.current_text(), str(golden),
-                                                          progress=lambda d, t: seen.append((d, t)))
+    headline, metrics, chart, confusion, comparison = run_draft_eval(
+        settings, store, store.current_text(), str(golden), progress=lambda d, t: seen.append((d, t)))
     assert "Published rubric" in headline and seen[-1] == (8, 8)
+    # the heatmap: per dimension, one row per rater level with the engine's counts, summing to the answers
+    table = confusion.data
+    trade_offs = table[table["dimension"] == "trade_offs"]
+    assert list(trade_offs["rater"]) == [1, 2, 3, 4]
+    assert int(trade_offs[["engine 1", "engine 2", "engine 3", "engine 4"]].to_numpy().sum()) == int(
+        metrics.loc[metrics["dimension"] == "trade_offs", "n"].iloc[0])
+    html = confusion.to_html()
+    assert "background-color: rgba(37, 99, 235" in html and "outline: 2px solid" in html
     assert {"impact_narrative", "trade_offs", "three_c", "overall"} <= set(metrics["dimension"])
     assert set(metrics["bar"]) <= {"meets", "below", ""} and not chart.empty
     draft = store.current_text().replace("      thresholds: [1.0, 3.0, 4.0]\n    three_c:",
                                          "      thresholds: [5.0, 5.5, 6.0]\n    three_c:", 1)
     assert draft != store.current_text()
-    headline, metrics, _, comparison = run_draft_eval(settings, store, draft, str(golden))
+    headline, metrics, _, _, comparison = run_draft_eval(settings, store, draft, str(golden))
     assert headline.startswith("**Draft**") and "rubric " + store.current().version in comparison
     changed = [line for line in comparison.splitlines() if " trade_offs: " in line]
     moves = [(int(line.split("->")[0].split()[-1]), int(line.split("->")[1].split()[0])) for line in changed]
