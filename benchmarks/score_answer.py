@@ -16,25 +16,16 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _common import ROOT, percentile
 
-from interviewer.bank import infer_question_kind  # noqa: E402
-from interviewer.golden import LabelledAnswer, load_golden  # noqa: E402
-from interviewer.offline.detectors import packaged_sentence_model  # noqa: E402
-from interviewer.offline.scorer import score_answer  # noqa: E402
-from interviewer.offline.text import split_sentences  # noqa: E402
-from interviewer.rubric import load_rubric  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100) by nearest rank."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+from interviewer.bank import infer_question_kind
+from interviewer.golden import LabelledAnswer, load_golden
+from interviewer.offline.detectors import packaged_sentence_model
+from interviewer.offline.scorer import score_answer
+from interviewer.offline.text import split_sentences
+from interviewer.rubric import load_rubric
 
 
 def main() -> None:

@@ -97,6 +97,11 @@ def make_engines(settings: Settings, rubric: Rubric,
     return engines
 
 
+def _cut_short(snapshot: Any) -> bool:
+    """Whether a session's last step was cut short: neither waiting for the candidate nor finished."""
+    return not snapshot.interrupts and not (snapshot.values or {}).get("finished")
+
+
 def knowledge_index(settings: Settings) -> KnowledgeIndex:
     """The index the settings name, neither built nor checked: on the Chroma server in
     INTERVIEWER_CHROMA_URL if set (InterviewerError when it does not answer), else in the data
@@ -238,7 +243,7 @@ class InterviewService:
             if not snapshot.interrupts and (snapshot.values or {}).get("finished") and text.strip():
                 raise InterviewerError("this interview has ended, so your text was not sent (it is still in "
                                        "the box): start a new interview to keep practising")
-            if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
+            if _cut_short(snapshot):
                 raise InterviewerError("the interview is not waiting for an answer, so your text was not sent "
                                        "(it is still in the box): send it again")
             if snapshot.interrupts:
@@ -257,8 +262,7 @@ class InterviewService:
         info = self.store.get(session_id)
         graph = self._graph_for(info.id)
         config = self._config(info.id)
-        snapshot = graph.get_state(config)
-        if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
+        if _cut_short(graph.get_state(config)):
             with self.store.session_lock(info.id):
                 self._finish_cut_step(graph, config)
         return self.view(info.id)
@@ -268,7 +272,7 @@ class InterviewService:
         """Run a step that a crash cut short (its answer recorded, or only its writes saved: a process
         killed between a step's writes and its checkpoint leaves no `next` to see); the new snapshot."""
         snapshot = graph.get_state(config)
-        if not snapshot.interrupts and not (snapshot.values or {}).get("finished"):
+        if _cut_short(snapshot):
             graph.invoke(None, config, durability="sync")
             snapshot = graph.get_state(config)
         return snapshot
