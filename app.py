@@ -30,24 +30,50 @@ def main() -> None:
     from interviewer.errors import InterviewerError
     from interviewer.service import InterviewService, open_index
     from interviewer.settings import Settings
-    from interviewer.webapp import build_app, check_login
+    from interviewer.webapp import RELOAD_WHEN_READY, build_app, build_getting_ready_page, check_login
 
     settings = Settings()
-    try:
-        if not settings.chroma_url and not (settings.index_dir / "manifest.json").is_file():
-            print("interviewer: building the knowledge index (first run only, about a minute)…", flush=True)
-        service = InterviewService(settings, retriever=open_index(settings, show_progress=True))
-    except InterviewerError as exc:  # a bad data edit: one clear line, no stack trace
-        raise SystemExit(f"error: {exc}") from None
-    print(f"interviewer: engine {service.describe_engine()}, data in {settings.data_dir}", flush=True)
     auth = check_login(settings)
     if auth is None and settings.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"interviewer: warning: serving on {settings.host} without a password "
               "(set INTERVIEWER_AUTH_USERNAME and INTERVIEWER_AUTH_PASSWORD)", flush=True)
     # the data directory (every transcript, the browser secret) is never served, even where Gradio's
     # file cache (GRADIO_TEMP_DIR, which it serves) is set to a folder that holds it
-    build_app(service).launch(server_name=settings.host, server_port=settings.port, share=False, auth=auth,
-                              blocked_paths=[str(settings.data_dir.resolve())])
+    blocked = [str(settings.data_dir.resolve())]
+    holding, progress = None, BuildStatus()
+    if not settings.chroma_url and not (settings.index_dir / "manifest.json").is_file():
+        print("interviewer: building the knowledge index (first run only, about a minute)…", flush=True)
+        holding = build_getting_ready_page(progress.markdown)
+        holding.launch(server_name=settings.host, server_port=settings.port, share=False, blocked_paths=blocked,
+                       prevent_thread_lock=True, quiet=True, head=RELOAD_WHEN_READY)
+        print(f"interviewer: the page at http://{settings.host}:{settings.port} says so until it is done", flush=True)
+    try:
+        index = open_index(settings, show_progress=True, on_progress=progress.update if holding else None)
+        service = InterviewService(settings, retriever=index)
+        app = build_app(service)
+    except InterviewerError as exc:  # a bad data edit: one clear line, no stack trace
+        raise SystemExit(f"error: {exc}") from None
+    finally:
+        if holding is not None:
+            holding.close(verbose=False)
+    print(f"interviewer: engine {service.describe_engine()}, data in {settings.data_dir}", flush=True)
+    app.launch(server_name=settings.host, server_port=settings.port, share=False, blocked_paths=blocked, auth=auth)
+
+
+class BuildStatus:
+    """How far the first index build got, as the holding page shows it."""
+
+    def __init__(self) -> None:
+        self.line = "Starting…"
+
+    def update(self, collection: str, done: int, total: int) -> None:
+        """Record (collection, texts embedded, texts to embed); see KnowledgeIndex.ensure."""
+        what = "knowledge notes" if collection == "knowledge" else "scored example answers"
+        self.line = f"Embedding {what}: {done} of {total}."
+
+    def markdown(self) -> str:
+        """The line the page shows."""
+        return self.line
 
 
 if __name__ == "__main__":

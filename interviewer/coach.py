@@ -211,7 +211,7 @@ def add_golden_record(service: Any, session_id: str | None, index: int | None, l
     (the golden contract's format, validated first); returns what was written or the problem."""
     from pydantic import ValidationError
 
-    from interviewer.golden import LabelledAnswer
+    from interviewer.golden import LabelledAnswer, validation_problem
 
     if not session_id or index is None:
         return "**Not added:** pick a session and one of its answers first."
@@ -224,8 +224,10 @@ def add_golden_record(service: Any, session_id: str | None, index: int | None, l
             question=score.get("question") or score["question_id"], answer=score["answer"], scores=scores,
             overall=int(overall),
             rater=rater.strip(), notes=notes.strip() or None)
-    except (ValidationError, ValueError) as exc:
-        return f"**Not added:** {exc}".split("\n    For further")[0]
+    except ValidationError as exc:
+        return f"**Not added:** {validation_problem(exc)}"
+    except ValueError:
+        return "**Not added:** every label must be a whole number from 1 to 4."
     path = service.settings.data_dir / "golden" / "from-sessions.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []

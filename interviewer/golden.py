@@ -86,7 +86,8 @@ def gaming_kind(record_id: str) -> str | None:
     return next((k for k in _GAMING_TOKENS if k in tokens), None)
 
 
-def _problem(exc: ValidationError) -> str:
+def validation_problem(exc: ValidationError) -> str:
+    """The first problem of a golden record in plain words: 'scores.parl: Input should be … (got 31)'."""
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-") and p != "[key]")
     if first["type"] == "missing":
@@ -96,6 +97,8 @@ def _problem(exc: ValidationError) -> str:
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] in ("literal_error", "enum") and first.get("input") is not None:
         message = f"{first['input']!r} is not allowed ({message})"
+    elif isinstance(first.get("input"), int | float) and not isinstance(first.get("input"), bool):
+        message = f"{message} (got {first['input']})"
     return f"{where}: {message}" if where else message
 
 
@@ -111,7 +114,7 @@ def parse_record(obj: object, path: Path, line: int) -> GoldenRecord:
     try:
         return model.model_validate(obj)
     except ValidationError as exc:
-        raise DataFileError(path, line, _problem(exc)) from None
+        raise DataFileError(path, line, validation_problem(exc)) from None
 
 
 def read_golden(path: Path) -> list[tuple[int, GoldenRecord]]:

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypedDict
@@ -30,6 +30,9 @@ ADD_BATCH = 64
 CHROMA_SETTING = "INTERVIEWER_CHROMA_URL"
 # on a server, the build record is the knowledge collection's metadata under this key (JSON)
 MANIFEST_KEY = "interviewer_manifest"
+
+BuildProgress = Callable[[str, int, int], None]
+"""Told (collection name, texts embedded so far, texts to embed) while an index is built."""
 
 
 class Passage(TypedDict):
@@ -240,9 +243,10 @@ class KnowledgeIndex:
         return [*self.default_sources, *present], [str(p) for p in present], gone
 
     def ensure(self, extra_sources: Sequence[Path] | None = None, force: bool = False,
-               show_progress: bool = False) -> BuildReport:
+               show_progress: bool = False, on_progress: BuildProgress | None = None) -> BuildReport:
         """Build the index if its sources changed since the last build; otherwise reuse it
-        (`show_progress`: a progress bar on stderr while texts are embedded)."""
+        (`show_progress`: a progress bar on stderr while texts are embedded; `on_progress` is
+        called with (collection, texts embedded, texts to embed) after each batch)."""
         with self._build_lock():
             sources, extras, gone = self._sources(extra_sources)
             files = source_files(sources)
@@ -260,8 +264,8 @@ class KnowledgeIndex:
             if self.directory is None:
                 # replicas must not trust a half-updated index: the record goes first, comes back last
                 self._collection(KNOWLEDGE).modify(metadata={MANIFEST_KEY: "{}"})
-            self._sync(KNOWLEDGE, corpus.chunks, show_progress)
-            self._sync(ANCHORS, corpus.anchors, show_progress)
+            self._sync(KNOWLEDGE, corpus.chunks, show_progress, on_progress)
+            self._sync(ANCHORS, corpus.anchors, show_progress, on_progress)
             report = BuildReport(True, source_hash, len(corpus.chunks), len(corpus.anchors),
                                  len({c.doc_id for c in corpus.chunks}), len(files), extras, gone)
             self._write_manifest(report, corpus)
@@ -307,7 +311,8 @@ class KnowledgeIndex:
             name=name, configuration={"hnsw": HNSW_CONFIG}, embedding_function=None
         )
 
-    def _sync(self, name: str, items: Sequence[Chunk | Anchor], show_progress: bool = False) -> None:
+    def _sync(self, name: str, items: Sequence[Chunk | Anchor], show_progress: bool = False,
+              on_progress: BuildProgress | None = None) -> None:
         """Make a collection hold exactly `items`, embedding only new or changed texts."""
         from tqdm import tqdm
 
@@ -325,6 +330,8 @@ class KnowledgeIndex:
         todo = [item for item in items if item.id not in kept]
         bar = tqdm(total=len(todo), desc=f"indexing {name}", unit="text", file=sys.stderr,
                    disable=not show_progress or not todo)
+        if on_progress and todo:
+            on_progress(name, 0, len(todo))
         for start in range(0, len(todo), ADD_BATCH):
             batch = todo[start:start + ADD_BATCH]
             documents = [texts[item.id] for item in batch]
@@ -333,6 +340,8 @@ class KnowledgeIndex:
             collection.add(ids=[item.id for item in batch], embeddings=vectors.tolist(),
                            documents=documents, metadatas=metadatas)
             bar.update(len(batch))
+            if on_progress:
+                on_progress(name, start + len(batch), len(todo))
         bar.close()
 
     def search(self, query: str, k: int = 5, *, company: str | None = None,

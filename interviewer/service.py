@@ -16,7 +16,7 @@ from interviewer.embeddings import get_embedder
 from interviewer.engine import InterviewEngine
 from interviewer.errors import InterviewerError, UnknownChoiceError
 from interviewer.graph import build_graph
-from interviewer.index import KnowledgeIndex, Retriever
+from interviewer.index import BuildProgress, KnowledgeIndex, Retriever
 from interviewer.llm.client import ChatModel
 from interviewer.nodes import Nodes
 from interviewer.offline.engine import OfflineEngine
@@ -112,15 +112,17 @@ def knowledge_index(settings: Settings) -> KnowledgeIndex:
     return KnowledgeIndex(settings.index_dir, embedder, [settings.knowledge_dir])
 
 
-def open_index(settings: Settings, show_progress: bool = False) -> KnowledgeIndex:
+def open_index(settings: Settings, show_progress: bool = False,
+               on_progress: BuildProgress | None = None) -> KnowledgeIndex:
     """The knowledge index, ready to query. Embedded: built now if its sources changed
-    (`show_progress`: a progress bar on stderr while it is built). On a Chroma server: only
-    checked, never built (InterviewerError naming `interviewer index` when it is missing or stale)."""
+    (`show_progress`: a progress bar on stderr while it is built; `on_progress`: see
+    KnowledgeIndex.ensure). On a Chroma server: only checked, never built (InterviewerError
+    naming `interviewer index` when it is missing or stale)."""
     index = knowledge_index(settings)
     if settings.chroma_url:
         index.check()
         return index
-    report = index.ensure(show_progress=show_progress)
+    report = index.ensure(show_progress=show_progress, on_progress=on_progress)
     for gone in report.missing_sources:
         log.warning("indexed notes folder %s no longer exists; it was left out of the index", gone)
     return index

@@ -67,6 +67,34 @@ class Screen(NamedTuple):
 
 
 KEEP = gr.update()
+APP_TITLE = "interviewer: AI PM mock loops"
+GETTING_READY_TITLE = "interviewer: getting ready"
+# Gradio labels each chat bubble for screen readers with the message's source text, which for the
+# candidate's words is Markdown-escaped (a backslash before `*`, `&lt;` for `<`). Relabel each bubble
+# with the text the page shows.
+READABLE_CHAT_LABELS = """() => {
+  const marker = "'s message: ";
+  const relabel = () => document.querySelectorAll("#chat [aria-label]").forEach((bubble) => {
+    const label = bubble.getAttribute("aria-label");
+    const at = label.indexOf(marker);
+    if (at < 0) return;
+    const wanted = label.slice(0, at + marker.length) + bubble.innerText.trim();
+    if (label !== wanted) bubble.setAttribute("aria-label", wanted);
+  });
+  new MutationObserver(relabel).observe(document.body, {subtree: true, childList: true, characterData: true,
+                                                        attributes: true, attributeFilter: ["aria-label"]});
+  relabel();
+}"""
+# The holding page asks the server for its title until the app has taken its place, then reloads.
+# A failed request (the moment between the two servers) is simply retried.
+RELOAD_WHEN_READY = f"""<script>
+setInterval(async () => {{
+  try {{
+    const config = await (await fetch("/config", {{cache: "no-store"}})).json();
+    if (config.title && config.title !== {GETTING_READY_TITLE!r}) location.reload();
+  }} catch (e) {{}}
+}}, 1500);
+</script>"""
 
 
 def chat_messages(view: SessionView) -> list[dict[str, Any]]:
@@ -513,12 +541,14 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
             gr.Warning(str(exc))
             return None
 
-    def opened(sid: str | None, path: str | None, text: str, dim: str, request: gr.Request) -> tuple[str, Any]:
-        return sid or "", browsed(path, text, dim, request)
+    def opened(sid: str | None, path: str | None, text: str, dim: str,
+               request: gr.Request) -> tuple[str, Any, Any]:
+        files = refresh_files(path, request)  # golden files added since the page loaded, answers labelled here
+        return sid or "", files, browsed(files["value"], text, dim, request)
 
     for trigger in (browse.change, words.submit, dimension.change):
         trigger(browsed, [browse, words, dimension], records, api_visibility="private")
-    golden_tab.select(opened, [session, browse, words, dimension], [label_session, records],
+    golden_tab.select(opened, [session, browse, words, dimension], [label_session, browse, records],
                       api_visibility="private")
 
     def answers_of(sid: str, request: gr.Request) -> tuple[Any, Any]:
@@ -546,12 +576,24 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
     return draft
 
 
+def build_getting_ready_page(status: Callable[[], str]) -> gr.Blocks:
+    """The page served while the first index build runs: `status()` (Markdown, refreshed each
+    second) says how far it got; launch it with `head=RELOAD_WHEN_READY` so the browser opens the
+    app by itself once the app serves the same address."""
+    with gr.Blocks(title=GETTING_READY_TITLE, analytics_enabled=False) as page:
+        gr.Markdown("# Getting ready\nThe app is building its knowledge index: this happens on the "
+                    "first start only and takes about a minute. This page opens the app by itself "
+                    "when it is ready.")
+        gr.Markdown(status, every=1.0, elem_id="getting-ready")
+    return page
+
+
 def build_app(service: InterviewService) -> gr.Blocks:
     """Assemble the interface; the caller launches it."""
     companies = service.companies()
     first = companies[0][0]
     # the reports Gradio copies to serve are deleted a day after they were made (and at restart)
-    with gr.Blocks(title="interviewer: AI PM mock loops", analytics_enabled=False,
+    with gr.Blocks(title=APP_TITLE, analytics_enabled=False,
                    delete_cache=(3600, 86400)) as app:
         session = gr.State(None)
         saved = gr.BrowserState(EMPTY_SAVED, storage_key="interviewer-sessions",
@@ -631,6 +673,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
             return restore(service, saved_value)
 
         app.load(load, [saved], screen, api_visibility="private")
+        app.load(None, None, None, js=READABLE_CHAT_LABELS)
         def coach_view(request: gr.Request) -> tuple[Any, str]:
             # the draft starts from what is published when the page opens, not when the app was built
             allowed = is_coach(service.settings, request)

@@ -7,6 +7,7 @@ Playwright client is not installed (`./run test` installs both where it can).
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -221,6 +222,11 @@ def test_candidate_text_is_shown_verbatim_and_never_run(browser: Any, app_url: s
     assert " ".join(shown.split()) == " ".join(HOSTILE.split()), shown
     assert tab.page.evaluate("window.__pwned") is None
     assert tab.page.locator("#chat img[src='x']").count() == 0
+    # a screen reader hears the words as typed, not their Markdown escapes
+    labelled = tab.page.locator("#chat [aria-label^=\"user's message: \"]").last
+    tab.wait_for(lambda: "\\" not in (labelled.get_attribute("aria-label") or "\\"), "a readable label")
+    heard = (labelled.get_attribute("aria-label") or "").removeprefix("user's message: ")
+    assert " ".join(heard.split()) == " ".join(HOSTILE.split()), heard
     tab.shot("verbatim")
 
 
@@ -278,3 +284,85 @@ def test_a_coach_fixes_a_rubric_error_publishes_and_runs_an_eval(browser: Any, a
     assert shaded.count() >= 8 and heatmap.locator("[style*='outline']").count() >= 2
     heatmap.scroll_into_view_if_needed()
     tab.shot("evals")
+
+
+def test_a_coach_filters_golden_answers_and_labels_a_session_answer(browser: Any, app_url: str,
+                                                                    data_dir: Path) -> None:
+    golden = _small_golden(data_dir)
+    tab = _tab(browser, "golden")
+    tab.open(app_url)
+    tab.start()
+    tab.answer(ANSWER)
+    tab.page.get_by_role("tab", name="Coach").click()
+    tab.page.get_by_role("tab", name="Golden answers").click()
+    tab.page.locator("#golden-file input").click()
+    tab.page.get_by_role("option", name=golden.name).click()
+    table = tab.page.locator("#golden-table")
+    records = [json.loads(line) for line in golden.read_text(encoding="utf-8").splitlines()]
+    tab.wait_for(lambda: all(r["id"] in table.inner_text() for r in records), "the golden file's answers")
+    word = "keeper"
+    matching = {r["id"] for r in records if word in f"{r['question']} {r['answer']} {r.get('notes') or ''}".lower()}
+    assert 0 < len(matching) < len(records)  # the filter has something to keep and something to drop
+    box = tab.page.locator("#golden-filter textarea, #golden-filter input").first
+    box.fill(word)
+    box.press("Enter")
+    tab.wait_for(lambda: {r["id"] for r in records if r["id"] in table.inner_text()} == matching, "the filter")
+    tab.shot("filtered")
+    tab.page.get_by_text("Label an answer from a session as a new golden answer").click()
+    session_box = tab.page.locator("#label-session input, #label-session textarea").first
+    assert len(session_box.input_value()) == 32  # the session in Practise is filled in
+    tab.page.get_by_role("button", name="Load its answers").click()
+    labels = tab.page.locator("#label-table")
+    tab.wait_for(lambda: "trade_offs" in labels.inner_text() or "Trade" in labels.inner_text(), "the labels")
+    engine_says = int(labels.get_by_test_id("cell-1-1").inner_text())
+    label = 1 if engine_says > 1 else 2  # the coach disagrees with the engine on the second dimension
+    cell = labels.get_by_test_id("cell-1-2")
+    cell.dblclick()
+    editor = cell.locator("input, textarea").first
+    editor.fill(str(label))
+    editor.press("Enter")
+    tab.page.locator("#label-rater input, #label-rater textarea").first.fill("Coach in a browser")
+    tab.page.get_by_role("button", name="Add to the golden answers").click()
+    status = tab.page.locator("#label-status")
+    tab.wait_for(lambda: "Added" in status.inner_text() or "Not added" in status.inner_text(), "the new record")
+    assert "Added" in status.inner_text(), status.inner_text()
+    tab.shot("labelled")
+    record = json.loads((data_dir / "golden" / "from-sessions.jsonl").read_text(encoding="utf-8"))
+    assert record["rater"] == "Coach in a browser" and "onboarding ranker" in record["answer"]
+    dimension = labels.get_by_test_id("cell-1-0").inner_text().strip()
+    assert record["scores"][dimension] == label
+
+
+def test_the_first_start_shows_a_getting_ready_page_that_opens_the_app(browser: Any, tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"  # a small folder keeps the build short; the anchors still take seconds
+    knowledge.mkdir()
+    for name in ("anchors.jsonl", "framework-3c.md"):
+        shutil.copy(SOURCE_ROOT / "knowledge" / name, knowledge / name)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=SOURCE_ROOT,
+                            env=subprocess_env(tmp_path / "data", INTERVIEWER_PORT=port,
+                                               INTERVIEWER_KNOWLEDGE_DIR=knowledge),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        tab = _tab(browser, "first-start")
+        deadline = time.time() + 120
+        while True:  # the holding page comes up before the build starts
+            try:
+                tab.page.goto(url)
+                break
+            except Exception:
+                if proc.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"nothing served: {proc.stdout.read() if proc.stdout else ''}")
+                time.sleep(0.3)
+        tab.page.get_by_role("heading", name="Getting ready").wait_for(timeout=30_000)
+        status = tab.page.locator("#getting-ready")
+        tab.wait_for(lambda: " of " in status.inner_text(), "the build's progress")
+        tab.shot("getting-ready")
+        # no reload by the test: the page opens the app by itself
+        tab.page.get_by_role("button", name="Start interview").wait_for(timeout=120_000)
+        tab.shot("app")
+        assert (tmp_path / "data" / "index" / "manifest.json").is_file()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

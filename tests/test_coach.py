@@ -117,7 +117,12 @@ def test_a_session_answer_becomes_a_golden_record_in_the_contract_format(
     table["your label (1-4)"] = 3
     assert "Not added" in add_golden_record(service, view.session_id, index, table, 3, "", "")  # no rater
     table.loc[0, "your label (1-4)"] = 7
-    assert "Not added" in add_golden_record(service, view.session_id, index, table, 3, "coach", "")
+    refused = add_golden_record(service, view.session_id, index, table, 3, "coach", "")
+    assert refused.startswith("**Not added:**") and f"scores.{table.loc[0, 'dimension']}" in refused
+    assert "(got 7)" in refused and "type=" not in refused  # plain words, not the validator's dump
+    typed = table.astype({"your label (1-4)": object})  # what the page sends when a coach types words
+    typed.loc[0, "your label (1-4)"] = "three"
+    assert "whole number from 1 to 4" in add_golden_record(service, view.session_id, index, typed, 3, "coach", "")
     table.loc[0, "your label (1-4)"] = 2
     message = add_golden_record(service, view.session_id, index, table, 3, "coach", "strong story")
     assert message.startswith("Added")
