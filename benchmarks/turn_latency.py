@@ -24,6 +24,7 @@ def main() -> None:
     parser.add_argument("--loops", type=int, default=4, help="full loops to run (companies in turn)")
     parser.add_argument("--data-dir", type=Path, help="a data directory with a built index (default: a new one)")
     args = parser.parse_args()
+    from interviewer.index import KnowledgeIndex
     from interviewer.offline.detectors import packaged_sentence_model
     from interviewer.service import InterviewService
     from interviewer.settings import Settings
@@ -42,6 +43,8 @@ def main() -> None:
             text = scripted_answer(view.prompt, view.plan, quality)
             if sentences is not None:
                 sentences.clear_cache()  # the fixtures' answers repeat across loops; a candidate's are new
+            if isinstance(service.retriever, KnowledgeIndex):
+                service.retriever.clear_cache()
             start = time.perf_counter()
             view = service.answer(view.session_id, text)
             turns.append((time.perf_counter() - start) * 1000)

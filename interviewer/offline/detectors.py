@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from interviewer.embeddings import CachedEmbedder
 from interviewer.offline import text as t
 from interviewer.offline.text import Sentence
 
@@ -158,8 +157,7 @@ class SentenceModel:
                              "run `interviewer detectors train`")
         self.embedder = embedder
         self.detectors = detectors
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = CachedEmbedder(embedder, self.cache_size)
 
     @property
     def name(self) -> str:
@@ -168,24 +166,11 @@ class SentenceModel:
 
     def clear_cache(self) -> None:
         """Forget every cached sentence vector (benchmarks time cold scoring)."""
-        with self._lock:
-            self._vectors.clear()
+        self._cache.clear()
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """The MiniLM vectors (n x 384) of the texts, embedding only those not seen recently."""
-        with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        fresh = np.asarray(self.embedder.embed(missing)) if missing else np.zeros((0, 384), dtype=np.float32)
-        with self._lock:
-            for text, vector in zip(missing, fresh, strict=True):
-                self._vectors[text] = vector
-            out = np.stack([self._vectors[t] if t in self._vectors else fresh[missing.index(t)] for t in texts])
-            for text in texts:
-                if text in self._vectors:
-                    self._vectors.move_to_end(text)
-            while len(self._vectors) > self.cache_size:
-                self._vectors.popitem(last=False)
-        return out
+        return self._cache.embed(texts)
 
     embed = vectors  # so a sentence model can stand in for its embedder (sharing the cache)
 
