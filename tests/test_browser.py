@@ -48,9 +48,12 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def app_url(data_dir: Path) -> Iterator[str]:
-    """app.py serving on a free loopback port, with a data directory of its own."""
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, data_template: Path) -> Iterator[tuple[str, Path]]:
+    """app.py serving on a free loopback port with a data directory of its own, shared by the
+    module's tests as one server is shared by its users (each test is a browser of its own)."""
+    data_dir = tmp_path_factory.mktemp("browser") / "data"
+    shutil.copytree(data_template, data_dir)
     port = free_port()
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=SOURCE_ROOT,
                             env=subprocess_env(data_dir, INTERVIEWER_PORT=port),
@@ -68,9 +71,21 @@ def app_url(data_dir: Path) -> Iterator[str]:
                 proc.kill()
                 pytest.fail("app.py did not serve the page within 180 s")
             time.sleep(0.5)
-    yield url
+    yield url, data_dir
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture
+def app_url(served: tuple[str, Path]) -> str:
+    """The shared app's address."""
+    return served[0]
+
+
+@pytest.fixture
+def app_data(served: tuple[str, Path]) -> Path:
+    """The shared app's data directory."""
+    return served[1]
 
 
 class Page:
@@ -246,8 +261,8 @@ def _set_draft(tab: Page, text: str) -> None:
     tab.page.keyboard.insert_text(text)
 
 
-def test_a_coach_fixes_a_rubric_error_publishes_and_runs_an_eval(browser: Any, app_url: str, data_dir: Path) -> None:
-    golden = _small_golden(data_dir)
+def test_a_coach_fixes_a_rubric_error_publishes_and_runs_an_eval(browser: Any, app_url: str, app_data: Path) -> None:
+    golden = _small_golden(app_data)
     tab = _tab(browser, "coach")
     tab.open(app_url)
     tab.page.get_by_role("tab", name="Coach").click()
@@ -267,7 +282,7 @@ def test_a_coach_fixes_a_rubric_error_publishes_and_runs_an_eval(browser: Any, a
     tab.page.get_by_role("button", name="Publish as a new version").click()
     tab.wait_for(lambda: "Published rubric" in status.inner_text(), "the publication")
     tab.shot("rubric-published")
-    assert len(list((data_dir / "rubrics").glob("*.yaml"))) == 1
+    assert len(list((app_data / "rubrics").glob("*.yaml"))) == 1
     tab.page.get_by_role("tab", name="Evals").click()
     tab.page.locator("#eval-file input").click()
     tab.page.get_by_role("option", name=golden.name).click()
@@ -287,8 +302,8 @@ def test_a_coach_fixes_a_rubric_error_publishes_and_runs_an_eval(browser: Any, a
 
 
 def test_a_coach_filters_golden_answers_and_labels_a_session_answer(browser: Any, app_url: str,
-                                                                    data_dir: Path) -> None:
-    golden = _small_golden(data_dir)
+                                                                    app_data: Path) -> None:
+    golden = _small_golden(app_data)
     tab = _tab(browser, "golden")
     tab.open(app_url)
     tab.start()
@@ -327,7 +342,7 @@ def test_a_coach_filters_golden_answers_and_labels_a_session_answer(browser: Any
     tab.wait_for(lambda: "Added" in status.inner_text() or "Not added" in status.inner_text(), "the new record")
     assert "Added" in status.inner_text(), status.inner_text()
     tab.shot("labelled")
-    record = json.loads((data_dir / "golden" / "from-sessions.jsonl").read_text(encoding="utf-8"))
+    record = json.loads((app_data / "golden" / "from-sessions.jsonl").read_text(encoding="utf-8"))
     assert record["rater"] == "Coach in a browser" and "onboarding ranker" in record["answer"]
     dimension = labels.get_by_test_id("cell-1-0").inner_text().strip()
     assert record["scores"][dimension] == label
