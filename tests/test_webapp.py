@@ -306,11 +306,22 @@ def test_the_first_start_shows_the_index_being_built(tmp_path: Path, capfd: pyte
     from interviewer.service import open_index
     from interviewer.settings import Settings
 
-    open_index(Settings(data_dir=tmp_path / "data"), show_progress=True)
+    knowledge = tmp_path / "knowledge"  # a small folder: the behaviour, not the corpus, is under test
+    knowledge.mkdir()
+    for name in ("anchors.jsonl", "framework-parl.md"):
+        (knowledge / name).write_bytes((SOURCE_ROOT / "knowledge" / name).read_bytes())
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge)
+    told: list[tuple[str, int, int]] = []
+    open_index(settings, show_progress=True, on_progress=lambda *step: told.append(step))
     err = capfd.readouterr().err
     assert "indexing knowledge" in err and "100%" in err
-    open_index(Settings(data_dir=tmp_path / "data"), show_progress=True)
-    assert "indexing" not in capfd.readouterr().err  # nothing to build the second time
+    # what the getting-ready page shows: each collection counted up to its total
+    for collection in ("knowledge", "anchors"):
+        steps = [(done, total) for name, done, total in told if name == collection]
+        assert steps[0][0] == 0 and steps[-1][0] == steps[-1][1] > 0
+    told.clear()
+    open_index(settings, show_progress=True, on_progress=lambda *step: told.append(step))
+    assert "indexing" not in capfd.readouterr().err and not told  # nothing to build the second time
 
 
 def test_a_rounds_score_reads_the_same_in_the_chat_and_the_debrief(service: InterviewService) -> None:
