@@ -60,11 +60,21 @@ def publish_draft(store: RubricStore, draft: str) -> tuple[str, str]:
             "runs keep the version they recorded.", store.current_text())
 
 
-def golden_files(settings: Settings) -> list[str]:
-    """Golden JSONL files a coach can evaluate: the repository's and any in the data directory."""
-    found = sorted((SOURCE_ROOT / "evals" / "golden").glob("*.jsonl"))
-    found += sorted((settings.data_dir / "golden").glob("*.jsonl"))
-    return [str(p) for p in found]
+def golden_files(settings: Settings) -> dict[str, Path]:
+    """Golden JSONL files a coach can evaluate, by the label the page shows ("repository: test.jsonl",
+    "data: from-sessions.jsonl"): the page never sees a server path, and a file outside these
+    folders cannot be named."""
+    found = {f"repository: {p.name}": p for p in sorted((SOURCE_ROOT / "evals" / "golden").glob("*.jsonl"))}
+    found |= {f"data: {p.name}": p for p in sorted((settings.data_dir / "golden").glob("*.jsonl"))}
+    return found
+
+
+def golden_file(settings: Settings, label: str) -> Path:
+    """The golden file behind a label of golden_files; InterviewerError for any other label."""
+    path = golden_files(settings).get(label)
+    if path is None:
+        raise InterviewerError(f"unknown golden file {label!r}")
+    return path
 
 
 def metrics_table(summary: dict[str, Any]) -> pd.DataFrame:
@@ -126,7 +136,8 @@ def last_published_run(settings: Settings, version: str, golden_hash: str) -> Pa
 def run_draft_eval(settings: Settings, store: RubricStore, draft: str, golden: str,
                    progress: Callable[[int, int], None] | None = None
                    ) -> tuple[str, pd.DataFrame, pd.DataFrame, Any, str]:
-    """Evaluate the draft rubric (offline engine) on one golden file.
+    """Evaluate the draft rubric (offline engine) on one golden file (`golden`: its label in
+    golden_files).
 
     Returns (headline Markdown, metrics table, QWK chart rows, confusion heatmap table, item-by-item
     comparison with the published rubric's last run on that file). Raises InterviewerError for an
@@ -139,9 +150,7 @@ def run_draft_eval(settings: Settings, store: RubricStore, draft: str, golden: s
     check = check_draft(store, draft)
     if not check.ok:
         raise InterviewerError(check.message)
-    path = Path(golden)
-    if str(path) not in golden_files(settings):
-        raise InterviewerError(f"unknown golden file {golden!r}")
+    path = golden_file(settings, golden)
     published = store.current().version
     draft_is_published = not check.diff
     if draft_is_published:

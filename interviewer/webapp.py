@@ -19,6 +19,7 @@ import pandas as pd
 from interviewer.coach import (
     add_golden_record,
     check_draft,
+    golden_file,
     golden_files,
     golden_table,
     label_rows,
@@ -452,7 +453,7 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
                     "rubric's last run on the same file.")
         files = golden_files(service.settings)
         with gr.Row():
-            golden = gr.Dropdown([(Path(f).name, f) for f in files], value=files[0] if files else None,
+            golden = gr.Dropdown(list(files), value=next(iter(files), None),
                                  label="Golden file", elem_id="eval-file")
             run = gr.Button("Run the eval", variant="primary")
         headline = gr.Markdown(elem_id="eval-status")
@@ -466,7 +467,7 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
 
     with gr.Tab("Golden answers") as golden_tab:
         with gr.Row():
-            browse = gr.Dropdown([(Path(f).name, f) for f in files], value=files[0] if files else None,
+            browse = gr.Dropdown(list(files), value=next(iter(files), None),
                                  label="Golden file", elem_id="golden-file")
             words = gr.Textbox(label="Words in the question, answer or notes", elem_id="golden-filter")
             dimension = gr.Dropdown([("any", "")] + [(n, d) for d, n in service.dimension_names().items()],
@@ -521,8 +522,7 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
     def refresh_files(current: str | None, request: gr.Request) -> Any:
         require_coach(settings, request)
         found = golden_files(settings)
-        return gr.update(choices=[(Path(f).name, f) for f in found],
-                         value=current if current in found else (found[0] if found else None))
+        return gr.update(choices=list(found), value=current if current in found else next(iter(found), None))
 
     evals_tab.select(refresh_files, [golden], [golden], api_visibility="private")
     check.click(checked, [draft], [verdict, diff], api_name="rubric_check")
@@ -531,12 +531,12 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
     run.click(evaluated, [draft, golden], [headline, metrics, qwk, confusion, comparison], api_name="eval_draft",
               concurrency_limit=1)
 
-    def browsed(path: str | None, text: str, dim: str, request: gr.Request) -> Any:
+    def browsed(label: str | None, text: str, dim: str, request: gr.Request) -> Any:
         require_coach(settings, request)
-        if not path:
+        if not label:
             return None
         try:
-            return golden_table(path, text, dim or None)
+            return golden_table(str(golden_file(settings, label)), text, dim or None)
         except InterviewerError as exc:
             gr.Warning(str(exc))
             return None

@@ -64,10 +64,11 @@ def test_an_eval_of_the_draft_reports_the_bar_and_compares_with_the_published_ru
         settings: Settings, service: InterviewService) -> None:
     store = RubricStore(settings)
     golden = _small_golden(settings)
-    assert str(golden) in golden_files(settings)
+    label = f"data: {golden.name}"
+    assert golden_files(settings)[label] == golden
     seen: list[tuple[int, int]] = []
     headline, metrics, chart, confusion, comparison = run_draft_eval(
-        settings, store, store.current_text(), str(golden), progress=lambda d, t: seen.append((d, t)))
+        settings, store, store.current_text(), label, progress=lambda d, t: seen.append((d, t)))
     assert "Published rubric" in headline and seen[-1] == (8, 8)
     # the heatmap: per dimension, one row per rater level with the engine's counts, summing to the answers
     table = confusion.data
@@ -82,7 +83,7 @@ def test_an_eval_of_the_draft_reports_the_bar_and_compares_with_the_published_ru
     draft = store.current_text().replace("      thresholds: [1.0, 3.0, 4.0]\n    three_c:",
                                          "      thresholds: [5.0, 5.5, 6.0]\n    three_c:", 1)
     assert draft != store.current_text()
-    headline, metrics, _, _, comparison = run_draft_eval(settings, store, draft, str(golden))
+    headline, metrics, _, _, comparison = run_draft_eval(settings, store, draft, label)
     assert headline.startswith("**Draft**") and "rubric " + store.current().version in comparison
     changed = [line for line in comparison.splitlines() if " trade_offs: " in line]
     moves = [(int(line.split("->")[0].split()[-1]), int(line.split("->")[1].split()[0])) for line in changed]
@@ -131,7 +132,7 @@ def test_a_session_answer_becomes_a_golden_record_in_the_contract_format(
     assert record["answer"] == SCRIPTED["recruiter_screen"]["strong"] and record["rater"] == "coach"
     assert load_golden([path]).answers[0].scores[table.loc[0, "dimension"]] == 2  # loads as golden data
     assert "already" in add_golden_record(service, view.session_id, index, table, 3, "coach", "")
-    assert str(path) in golden_files(settings)
+    assert golden_files(settings)["data: from-sessions.jsonl"] == path
 
 
 def test_with_logins_only_the_coach_may_use_the_coach_tools(tmp_path: Path, index: object) -> None:

@@ -337,3 +337,13 @@ def test_a_rounds_score_reads_the_same_in_the_chat_and_the_debrief(service: Inte
         figure = f"{summary['score']:.2f}"
         assert f"Round score {figure} / 4" in said  # what the interviewer said at the round's end
         assert f"| {summary['name']} | {figure} |" in screen.debrief  # what the debrief's table shows
+
+
+def test_the_page_config_holds_no_server_paths(service: InterviewService) -> None:
+    golden = service.settings.data_dir / "golden"
+    golden.mkdir(parents=True, exist_ok=True)
+    (golden / "mine.jsonl").write_text((SOURCE_ROOT / "evals" / "golden" / "test.jsonl").read_text(encoding="utf-8"))
+    config = json.dumps(build_app(service).get_config_file(), default=str)  # what /config sends every visitor
+    assert "repository: test.jsonl" in config and "data: mine.jsonl" in config  # the golden files, by label
+    for folder in (service.settings.data_dir, SOURCE_ROOT):
+        assert str(folder) not in config
