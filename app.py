@@ -45,7 +45,8 @@ def main() -> None:
         print("interviewer: building the knowledge index (first run only, about a minute)…", flush=True)
         holding = build_getting_ready_page(progress.markdown)
         holding.launch(server_name=settings.host, server_port=settings.port, share=False, blocked_paths=blocked,
-                       prevent_thread_lock=True, quiet=True, head=RELOAD_WHEN_READY)
+                       prevent_thread_lock=True, quiet=True, head=RELOAD_WHEN_READY,
+                       run_history=False)
         print(f"interviewer: the page at http://{settings.host}:{settings.port} says so until it is done", flush=True)
     try:
         index = open_index(settings, show_progress=True, on_progress=progress.update if holding else None)
@@ -57,7 +58,10 @@ def main() -> None:
         if holding is not None:
             holding.close(verbose=False)
     print(f"interviewer: engine {service.describe_engine()}, data in {settings.data_dir}", flush=True)
-    app.launch(server_name=settings.host, server_port=settings.port, share=False, blocked_paths=blocked, auth=auth)
+    # run_history=False: Gradio would otherwise keep every call's inputs and outputs (session ids,
+    # whole transcripts) in the browser's storage, in clear, and offer to upload them
+    app.launch(server_name=settings.host, server_port=settings.port, share=False, blocked_paths=blocked, auth=auth,
+               run_history=False)
 
 
 class BuildStatus:

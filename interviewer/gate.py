@@ -66,6 +66,12 @@ _DONT_KNOW = re.compile(
     r"(?:never|haven'?t) (?:\w+ )?(?:been|done|had|faced|worked|dealt|seen|run|led|managed)|"
     r"still nothing|nothing yet|i'?m stuck|no clue|not really)\b",
     re.IGNORECASE)
+# A bare "no" (or "nope", "nothing"), maybe with "sorry": no answer was given, as after a
+# recall prompt. "No, because…" goes on to reasons and is an answer.
+_BARE_NO = re.compile(
+    r"^\W*(?:(?:sorry|honestly|um+|uh+|well|hmm+)\W+)*(?:no+|nope|nah|nothing|none|not one)"
+    r"(?:\W+(?:sorry|really|not really|i'?m afraid|thanks|thank you))*\W*$",
+    re.IGNORECASE)
 # Words that tie a turn to product, ML or interview work: a turn with none of them and nothing
 # in common with the question does not address it.
 _DOMAIN = t._rx(
@@ -213,6 +219,8 @@ def _declines(text: str) -> TurnClass | None:
     tokens = words(text)
     if len(tokens) > 16 or t.NUMBER.search(text):
         return None
+    if _BARE_NO.match(text):
+        return "dont_know"
     moving_on, no_answer = _MOVE_ON.search(text), _DONT_KNOW.search(text)
     if not (moving_on or no_answer):
         return None

@@ -40,6 +40,14 @@ class RubricStore:
         """The version of every rubric file, oldest first."""
         return [load_rubric(p).version for p in self.versions()]
 
+    def version(self, version: str) -> Rubric | None:
+        """The rubric of one published (or the packaged) version, None when no file holds it."""
+        for path in reversed(self.versions()):
+            rubric = load_rubric(path)
+            if rubric.version == version:
+                return rubric
+        return None
+
     def current_path(self) -> Path:
         """The rubric new sessions and evals use: the newest published, else the packaged one."""
         return self.versions()[-1]

@@ -146,14 +146,15 @@ class InterviewService:
                                else next(iter(self.engines)))
         self.retriever = retriever if retriever is not None else open_index(settings)
         self.store = store or open_store(settings)
-        self.graphs = self._compile(self.engines)
+        self.graphs = self._compile(self.engines, self.rubric)
+        self._earlier: dict[str, dict[str, Any]] = {}  # graphs of older rubric versions sessions began on
 
-    def _compile(self, engines: dict[str, InterviewEngine]) -> dict[str, Any]:
+    def _compile(self, engines: dict[str, InterviewEngine], rubric: Rubric) -> dict[str, Any]:
         settings = self.settings
         return {
             name: build_graph(Nodes(
                 engine=engine, retriever=self.retriever, bank=self.bank, loops=self.loops,
-                rubric=self.rubric, prompts_dir=settings.prompts_dir,
+                rubric=rubric, prompts_dir=settings.prompts_dir,
                 max_answer_chars=settings.max_answer_chars,
                 max_probes=settings.max_probes_per_question,
                 prices=(settings.price_input_per_1k, settings.price_output_per_1k),
@@ -166,9 +167,22 @@ class InterviewService:
             return
         latest = self._rubrics.current()
         if latest.version != self.rubric.version:
+            self._earlier[self.rubric.version] = self.graphs
             self.rubric = latest
             self.engines = make_engines(self.settings, latest)
-            self.graphs = self._compile(self.engines)
+            self.graphs = self._compile(self.engines, latest)
+
+    def _graphs_at(self, version: str | None) -> dict[str, Any]:
+        """The graphs for sessions begun on a rubric version: the current ones, or the older
+        version's (kept, or rebuilt from its published file after a restart)."""
+        if version is None or version == self.rubric.version or self._rubrics is None:
+            return self.graphs
+        if version not in self._earlier:
+            rubric = self._rubrics.version(version)
+            if rubric is None:  # its file is gone: the current rubric is the best there is
+                return self.graphs
+            self._earlier[version] = self._compile(make_engines(self.settings, rubric), rubric)
+        return self._earlier[version]
 
     @property
     def engine(self) -> InterviewEngine:
@@ -217,6 +231,7 @@ class InterviewService:
         session_id = new_session_id()
         state: InterviewState = {
             "session_id": session_id, "company": company, "variant": variant, "requested_stages": picked,
+            "rubric_version": self.rubric.version,
             "seed": seed if seed is not None else random.randrange(1 << 30),
             "transcript": [], "scores": [], "summaries": [], "skipped": [], "usage": []}
         self.graphs[engine].invoke(state, self._config(session_id), durability="sync")
@@ -299,7 +314,8 @@ class InterviewService:
         if engine not in self.graphs:
             raise InterviewerError(f"session {session_id} ran on the {engine} engine, which is not "
                                    "configured now; configure a model (see README) to resume it")
-        return self.graphs[engine]
+        began_on = self.graphs[engine].get_state(self._config(session_id)).values.get("rubric_version")
+        return self._graphs_at(began_on)[engine]
 
     @staticmethod
     def _config(session_id: str) -> Any:

@@ -85,6 +85,10 @@ class SqliteSessionStore(SessionStore):
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        # every transcript is in it: readable by its owner only (SQLite gives its -wal and -shm
+        # files the database file's permissions)
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")

@@ -159,6 +159,7 @@ class InterviewState(TypedDict, total=False):
     company: str
     variant: str
     seed: int
+    rubric_version: str  # the rubric the session started on; it keeps it when a newer one is published
     requested_stages: list[str]
     committee: dict[str, Any] | None  # the loop variant's committee step (bank.Committee as a dict)
     plan: list[StagePlan]

@@ -87,8 +87,10 @@ READABLE_CHAT_LABELS = """() => {
   relabel();
 }"""
 # The holding page asks the server for its title until the app has taken its place, then reloads.
-# A failed request (the moment between the two servers) is simply retried.
-RELOAD_WHEN_READY = f"""<script>
+# A failed request (the moment between the two servers) is simply retried, and Gradio's
+# "connection lost" notice for that moment is not shown: losing the connection is the plan.
+RELOAD_WHEN_READY = f"""<style>.toast-wrap {{ display: none !important; }}</style>
+<script>
 setInterval(async () => {{
   try {{
     const config = await (await fetch("/config", {{cache: "no-store"}})).json();
@@ -254,9 +256,21 @@ def _guard(action: Callable[[], Screen]) -> Screen:
 def start_interview(service: InterviewService, company: str, stages: list[str] | None,
                     engine: str | None = None, variant: str | None = None,
                     saved: dict[str, Any] | None = None) -> Screen:
-    """Start a new session for the chosen company, loop variant, stages and engine."""
+    """Start a new session for the chosen company, loop variant, stages (none: the whole loop) and
+    engine."""
     return _guard(lambda: render_view(service, service.start(company, stages or [], engine=engine,
                                                              variant=variant), saved))
+
+
+def start_or_ask(service: InterviewService, session_id: str | None, company: str, stages: list[str],
+                 engine: str | None, variant: str | None, saved: dict[str, Any] | None) -> tuple[Any, ...]:
+    """The Start button: the panels, and whether to show "start a new one?" (asked while an
+    interview is in progress). Every round unticked is refused rather than read as the whole loop."""
+    if not stages:
+        return (*_unchanged("Pick at least one round to start an interview.")[:-1], gr.update(visible=False))
+    if in_progress(service, session_id):
+        return (*_unchanged("")[:-1], gr.update(visible=True))
+    return (*start_interview(service, company, stages, engine, variant, saved)[:-1], gr.update(visible=False))
 
 
 def in_progress(service: InterviewService, session_id: str | None) -> bool:
@@ -310,7 +324,8 @@ def resume_session(service: InterviewService, session_id: str, saved: dict[str, 
         if not SESSION_ID.fullmatch(session_id.strip()):  # whatever was typed is not echoed back
             raise InterviewerError("unknown session id: a session id is 32 characters, digits and a to f")
         view = service.open(session_id.strip())
-        return render_view(service, view, saved, "Resumed your interview.")
+        return render_view(service, view, saved, "Opened your finished interview: its debrief is in the Debrief tab."
+                           if view.finished else "Resumed your interview.")
     return _guard(action)
 
 
@@ -341,12 +356,15 @@ def history_table(service: InterviewService, saved: dict[str, Any] | None,
     """This browser's sessions, newest first: when, company, rounds, engine, judgment, status
     (`sessions`: known_history's result, when the caller has it)."""
     rows = []
+    names = dict(service.companies())
     for info, view in known_history(service, saved) if sessions is None else sessions:
         judgment = view.debrief["judgment_score"] if view.debrief else None
         rounds = len(view.plan)
-        rows.append((time.strftime(SESSION_LABEL, time.localtime(info.created_at)), info.company.title(),
+        answered = len({(s["stage"], s["question_id"]) for s in view.scores})  # a follow-up is the same question
+        rows.append((time.strftime(SESSION_LABEL, time.localtime(info.created_at)),
+                     names.get(info.company, info.company.title()),
                      f"{rounds} round{'s' * (rounds != 1)}", info.engine, "" if judgment is None else f"{judgment:.2f}",
-                     "finished" if view.finished else f"{len(view.scores)} answered, open"))
+                     "finished" if view.finished else f"{answered} answered, open"))
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
 
@@ -438,7 +456,7 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
                     "newest version. Weights, which dimensions apply to which round, the probe threshold, the hire "
                     "bands and the offline scorer's tuning may change. Dimension ids, the 1-4 scale and the level "
                     "meanings are the scoring contract: shown here, but a change to them is refused.")
-        draft = gr.Code(store.current_text(), language="yaml", label="Draft rubric (YAML)", interactive=True,
+        draft = gr.Code("", language="yaml", label="Draft rubric (YAML)", interactive=True,
                         lines=24, max_lines=40, elem_id="rubric-draft")
         with gr.Row():
             check = gr.Button("Check the draft", size="sm")
@@ -618,8 +636,10 @@ def build_app(service: InterviewService) -> gr.Blocks:
             progress = gr.Markdown(elem_id="progress")
             with gr.Row():
                 with gr.Column(scale=3):
+                    # no LaTeX: a candidate's "$$…$$" is text, shown as typed
                     chat = gr.Chatbot(label="Interview", height=520, group_consecutive_messages=False,
-                                      buttons=["copy"], feedback_options=None, elem_id="chat")
+                                      buttons=["copy"], feedback_options=None, elem_id="chat",
+                                      latex_delimiters=[])
                     answer = gr.Textbox(label="Your answer", lines=5, elem_id="answer",
                                         placeholder="Answer here; Shift+Enter or Send sends it. Commands: "
                                                     "/skip /repeat /end round "
@@ -683,14 +703,8 @@ def build_app(service: InterviewService) -> gr.Blocks:
         company.change(lambda c: variant_choices(service, c), company, variant, api_name="loop_variants")
         variant.change(lambda c, v: stage_choices(service, c, v), [company, variant], stages, api_name="rounds")
 
-        def start_or_ask(sid: str | None, c: str, s: list[str], e: str, v: str,
-                         saved_value: dict[str, Any] | None) -> tuple[Any, ...]:
-            if in_progress(service, sid):
-                return (*_unchanged("")[:-1], gr.update(visible=True))
-            return (*start_interview(service, c, s, e, v, saved_value)[:-1], gr.update(visible=False))
-
-        start.click(start_or_ask, [session, company, stages, engine, variant, saved], [*panels, confirm_row],
-                    api_visibility="private")
+        start.click(lambda *values: start_or_ask(service, *values), [session, company, stages, engine, variant, saved],
+                    [*panels, confirm_row], api_visibility="private")
         confirm.click(lambda c, s, e, v, sv: (*start_interview(service, c, s, e, v, sv)[:-1],
                                               gr.update(visible=False)),
                       [company, stages, engine, variant, saved], [*panels, confirm_row], api_name="start_interview")
@@ -723,6 +737,8 @@ def build_app(service: InterviewService) -> gr.Blocks:
             return history_table(service, saved_value, sessions), progress_chart(service, saved_value, sessions)
 
         history_tab.select(show_history, [saved], [history, trend], api_name="history")
+        # a row is picked by its place in the table: the table must follow every change of the list
+        saved.change(show_history, [saved], [history, trend], api_visibility="private")
         suggest.click(lambda sid: suggest_stronger(service, sid), [session], suggestion, api_name="suggest_stronger")
 
         def pick(saved_value: dict[str, Any] | None, evt: gr.SelectData) -> Screen:

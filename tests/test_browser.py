@@ -166,6 +166,9 @@ def test_a_short_interview_from_first_question_to_debrief(browser: Any, app_url:
     saved = ARTIFACTS / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.suffix == ".pdf" and saved.read_bytes().startswith(b"%PDF")
+    # Gradio's run history would keep every call (session ids, whole answers) in the browser, in clear
+    stored = tab.page.evaluate("Object.keys(localStorage).join(' ')")
+    assert "run-history" not in stored and "interviewer-sessions" in stored
 
 
 def test_a_reload_mid_interview_returns_to_the_same_session(browser: Any, app_url: str) -> None:
@@ -210,6 +213,23 @@ def test_starting_anew_asks_first_and_history_resumes_the_earlier_session(browse
                  "the resumed session")
     assert tab.bubbles("bot")[:2] == first_questions
     tab.shot("resumed")
+    # a session started while History is on screen is listed at once: a row picks what it shows
+    tab.page.get_by_role("button", name="Start interview").click()
+    tab.page.get_by_role("button", name="Start a new interview").click()
+    tab.wait_for(lambda: rows.count() == 4, "the third session listed without reopening History")
+    third = "A third session's answer: we cut the row from 40 titles to 12 and plays per visit rose."
+    tab.answer(third)
+    tab.shot("history-refreshed")
+    # every row opens the session it shows, each a different one
+    answers = {" ".join(a.split()) for a in (ANSWER, "A second session's answer: I shipped a smaller ranker and "
+                                             "retention rose 2%.", third)}
+    opened = set()
+    for row in range(1, 4):
+        rows.nth(row).get_by_role("gridcell").first.click()
+        tab.wait_for(lambda: tab.idle() and len(tab.bubbles("user")) == 1
+                     and " ".join(tab.bubbles("user")[0].split()) not in opened, f"row {row}'s session")
+        opened.add(" ".join(tab.bubbles("user")[0].split()))
+    assert opened == answers
 
 
 def test_a_phone_sized_screen_can_run_an_interview_by_keyboard(browser: Any, app_url: str) -> None:

@@ -42,6 +42,8 @@ def test_a_draft_is_checked_with_the_line_of_its_problem(settings: Settings) -> 
 def test_publishing_makes_a_new_version_that_new_sessions_use(settings: Settings, service: InterviewService) -> None:
     store = RubricStore(settings)
     before = store.current()
+    underway = service.start("generic", [])  # a session already under way when the coach publishes
+    service.answer(underway.session_id, SCRIPTED["recruiter_screen"]["weak"])
     draft = store.current_text().replace("probe_at: 2", "probe_at: 1")
     message, new_text = publish_draft(store, draft)
     published = store.current()
@@ -58,6 +60,13 @@ def test_publishing_makes_a_new_version_that_new_sessions_use(settings: Settings
     service.answer(session.session_id, SCRIPTED["recruiter_screen"]["weak"])
     debrief = service.answer(session.session_id, "/end interview").debrief
     assert service.rubric.version == published.version and debrief and debrief["rubric_version"] == published.version
+    # the session begun earlier keeps the rubric it started on, here and in a restarted app
+    restarted = InterviewService(settings, retriever=service.retriever)
+    for app in (service, restarted):
+        kept = app.view(underway.session_id)
+        assert kept.debrief is None or kept.debrief["rubric_version"] == before.version
+    debrief = restarted.answer(underway.session_id, "/end interview").debrief
+    assert debrief and debrief["rubric_version"] == before.version
 
 
 def test_an_eval_of_the_draft_reports_the_bar_and_compares_with_the_published_run(

@@ -15,6 +15,7 @@ from interviewer.service import InterviewService
 from interviewer.settings import SOURCE_ROOT
 from interviewer.webapp import (
     EMPTY_SAVED,
+    KEEP,
     Screen,
     build_app,
     chat_messages,
@@ -28,6 +29,7 @@ from interviewer.webapp import (
     resume_session,
     stage_choices,
     start_interview,
+    start_or_ask,
     submit_answer,
     verbatim,
 )
@@ -347,3 +349,32 @@ def test_the_page_config_holds_no_server_paths(service: InterviewService) -> Non
     assert "repository: test.jsonl" in config and "data: mine.jsonl" in config  # the golden files, by label
     for folder in (service.settings.data_dir, SOURCE_ROOT):
         assert str(folder) not in config
+
+
+def test_history_counts_questions_and_names_the_company(service: InterviewService) -> None:
+    screen = start_interview(service, "generic", ["recruiter_screen"])
+    screen = submit_answer(service, screen.session, SCRIPTED["recruiter_screen"]["weak"], screen.saved)
+    screen = submit_answer(service, screen.session, SCRIPTED["recruiter_screen"]["weak"], screen.saved)
+    row = history_table(service, screen.saved).iloc[0]
+    assert row["company"] == dict(service.companies())["generic"]
+    answered = len({(s["stage"], s["question_id"]) for s in service.view(screen.session).scores})
+    # the weak answer drew a follow-up on the same question: two scores, one question answered
+    assert row["status"] == f"{answered} answered, open" and answered < len(service.view(screen.session).scores)
+
+
+def test_unticking_every_round_is_refused_not_the_whole_loop(service: InterviewService) -> None:
+    *panels, ask = start_or_ask(service, None, "netflix", [], "offline", None, None)
+    screen = Screen(*panels, answer=KEEP)
+    assert "Pick at least one round" in screen.status and _unchanged_but_status(screen)
+    assert ask == {"__type__": "update", "visible": False} and not service.store.recent(10)
+    *panels, _ = start_or_ask(service, None, "netflix", ["culture"], "offline", None, None)
+    assert Screen(*panels, answer=KEEP).session  # a round ticked: it starts
+
+
+def test_the_transcripts_database_is_readable_by_its_owner_only(service: InterviewService) -> None:
+    view = service.start("netflix", ["culture"])
+    service.answer(view.session_id, SCRIPTED["culture"]["strong"])
+    database = service.settings.sessions_db
+    for path in (database, database.with_name(database.name + "-wal")):
+        if path.exists():
+            assert path.stat().st_mode & 0o077 == 0, oct(path.stat().st_mode)
