@@ -151,7 +151,9 @@ def collapse_repeats(text: str) -> tuple[str, int]:
             continue
         seen.add(key)
         kept.append(sentence.text)
-    return (" ".join(kept) if removed else text), removed
+    # one sentence a line: a sentence without end punctuation (an answer cut mid-word) must not
+    # run into the next one when the text is split again
+    return ("\n".join(kept) if removed else text), removed
 
 
 def _latin_share(text: str) -> float:

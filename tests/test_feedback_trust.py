@@ -377,3 +377,15 @@ def test_rewrite_suggestions_are_complete_sentences_without_placeholders(dimensi
 ])
 def test_the_gate_classifies_each_kind_of_turn(text: str, kind: str) -> None:
     assert classify_turn(text, "Tell me about a launch you owned and what it changed for members.").kind == kind
+
+
+def test_collapsing_repeats_keeps_a_sentence_cut_mid_word_apart_from_the_next() -> None:
+    from interviewer.gate import collapse_repeats
+    from interviewer.offline.text import split_sentences
+
+    said = "We cut the row to twelve titles and plays per visit rose by a fifth."
+    cut = "I weighed latency against depth, de"  # where an over-long answer was cut
+    text = f"{said} {said} {cut}\n\nWe measured retention over four weeks."
+    collapsed, removed = collapse_repeats(text)
+    assert removed == 1
+    assert [s.text for s in split_sentences(collapsed)] == [said, cut, "We measured retention over four weeks."]

@@ -129,6 +129,10 @@ BENIGN = [
     "We launched in 3/4 of markets first, then the rest.",
     "The model should score titles by predicted completion.",
     "I asked the team to pretend the feature didn't exist for a week.",
+    # a story that happens to open like a fake message
+    "System: the ranking service went down at 3am so I rolled back within 20 minutes, which protected "
+    "retention for 2 million listeners.",
+    "Assistant: that was my title on the Spotify team, and I owned the onboarding ranker.",
 ]
 
 

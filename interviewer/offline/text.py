@@ -435,7 +435,14 @@ INJECTION = _rx(
     r"\bpretend (?:you|to be)\b", r"\bjailbreak\b", r"\bdeveloper mode\b",
     # fake system, developer or grader messages and tags
     r"^\W{0,3}(?:system|developer|assistant|admin|grader|judge|evaluator)\s*(?:prompt|message|note|"
-    r"override|instruction)?\s*[:>\]]",
+    r"override|instruction)\s*[:>\]]",
+    r"^\W{0,3}(?:grader|judge|evaluator)\s*[:>\]]",
+    # a bare "System:" opens a fake message only when what follows speaks to the grader: "System: the
+    # ranking service went down at 3am, so I rolled back" is the candidate's story
+    r"^\W{0,3}(?:system|developer|assistant|admin)\s*[:>\]](?=[^\n]{0,240}\b(?:ignore|disregard|override|"
+    r"scores?|scored|scoring|grades?|graded|grading|rate|rated|rating|award|assign|return|output|respond|reply|"
+    r"evaluat\w*|instructions?|rubric|you are|you must|you should|you will|[1-4]\s?/\s?4|strong hire|"
+    r"full marks|exemplary|flawless)\b)",
     r"</?\s*(?:system|developer|assistant|instructions?|admin|grader|judge|im_start|im_end|sys|"
     r"candidate_answer|answer|user)\s*>",
     r"\[/?(?:system|inst|admin|sys)\]", r"<\|[a-z_]+\|>", r"<!--", r"-->",
