@@ -584,13 +584,15 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
         return label_rows(service, sid.strip(), item)
 
     def added_record(sid: str, item: Any, table: Any, overall_signal: int, who: str, why: str,
-                     request: gr.Request) -> str:
+                     current: str | None, request: gr.Request) -> tuple[str, Any]:
         require_coach(settings, request)
-        return add_golden_record(service, sid.strip(), item, table, overall_signal, who, why)
+        message = add_golden_record(service, sid.strip(), item, table, overall_signal, who, why)
+        return message, refresh_files(current, request)  # the first record makes a new file to browse
 
     load_answers.click(answers_of, [label_session], [picked, labels], api_visibility="private")
     picked.change(labels_of, [label_session, picked], labels, api_visibility="private")
-    add.click(added_record, [label_session, picked, labels, overall, rater, notes], added, api_name="golden_add")
+    add.click(added_record, [label_session, picked, labels, overall, rater, notes, browse], [added, browse],
+              api_name="golden_add")
     return draft
 
 

@@ -366,6 +366,12 @@ def test_a_coach_filters_golden_answers_and_labels_a_session_answer(browser: Any
     assert record["rater"] == "Coach in a browser" and "onboarding ranker" in record["answer"]
     dimension = labels.get_by_test_id("cell-1-0").inner_text().strip()
     assert record["scores"][dimension] == label
+    # the new file can be browsed at once, without leaving the tab
+    box.fill("")
+    box.press("Enter")
+    tab.page.locator("#golden-file input").click()
+    tab.page.get_by_role("option", name="from-sessions.jsonl").click()
+    tab.wait_for(lambda: record["id"] in table.inner_text(), "the new record in the list")
 
 
 def test_the_first_start_shows_a_getting_ready_page_that_opens_the_app(browser: Any, tmp_path: Path) -> None:
