@@ -39,7 +39,7 @@ def score_markdown(score: AnswerScore, names: dict[str, str]) -> str:
     """One answer's scores with evidence and missing elements."""
     attempt = f" (after follow-up {score['attempt']})" if score["attempt"] else ""
     asked = score.get("question") or f"question {score['question_id']}"
-    lines = [f"**{asked}{attempt}: weighted {score['weighted']:.2f} / 4**", ""]
+    lines = [f"**{asked}{attempt}**", "", f"**Weighted score: {score['weighted']:.2f} / 4**", ""]
     for d in score["dimensions"]:
         flag = (f" ⚠ low confidence (offline scorer: {d.get('offline_score')})"
                 if d.get("low_confidence") else "")

@@ -517,7 +517,7 @@ def test_hostile_input_gets_clear_messages_and_leaks_nothing(offline_app: AppPro
         assert texts(screen["chat"], "user") == [*before, md_verbatim(STORED.get(case, typed))], case
         assert not ACTIVE_MARKUP.search(readable(screen)), (case, ACTIVE_MARKUP.search(readable(screen)))
     assert any("the first 20,000 were scored, and the whole answer is kept" in n for n in notes(screen["chat"]))
-    assert "weighted 4.00" not in screen["card"]  # the injection earned nothing it asked for
+    assert "Weighted score: 4.00" not in screen["card"]  # the injection earned nothing it asked for
 
     for made_up in ("", "0" * 32, "not-a-session", "x" * 100_000, "\ud800", "<script>alert(1)</script>",
                     "[x](javascript:alert(1))", "../../data/sessions.sqlite", "' OR 1=1 --"):

@@ -177,7 +177,7 @@ def test_resume_shows_the_whole_session(service: InterviewService) -> None:
     screen = resume_session(service, session)
     assert screen.session == session and "Resumed" in screen.status
     assert any(m["content"] == verbatim(SCRIPTED["recruiter_screen"]["weak"]) for m in screen.chat)
-    assert "weighted" in screen.card
+    assert "Weighted score" in screen.card
 
 
 def test_a_reload_returns_to_the_browsers_session(service: InterviewService) -> None:
