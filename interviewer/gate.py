@@ -151,9 +151,14 @@ def collapse_repeats(text: str) -> tuple[str, int]:
             continue
         seen.add(key)
         kept.append(sentence.text)
-    # one sentence a line: a sentence without end punctuation (an answer cut mid-word) must not
-    # run into the next one when the text is split again
-    return ("\n".join(kept) if removed else text), removed
+    if not removed:
+        return text, 0
+    # a sentence without end punctuation (an answer cut mid-word) must not run into the next one
+    # when the text is split again: it ends its line
+    joined = kept[0]
+    for said in kept[1:]:
+        joined += (" " if joined[-1] in ".!?;" else "\n") + said
+    return joined, removed
 
 
 def _latin_share(text: str) -> float:
