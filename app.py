@@ -49,7 +49,7 @@ def main() -> None:
                        run_history=False)
         print(f"interviewer: the page at http://{settings.host}:{settings.port} says so until it is done", flush=True)
     try:
-        index = open_index(settings, show_progress=True, on_progress=progress.update if holding else None)
+        index = open_index(settings, show_progress=True, on_progress=progress.update)
         service = InterviewService(settings, retriever=index)
         app = build_app(service)
     except InterviewerError as exc:  # a bad data edit: one clear line, no stack trace

@@ -297,7 +297,7 @@ class InterviewService:
     def view(self, session_id: str) -> SessionView:
         """The current state of a session (works after a restart: it is read from the store)."""
         info = self.store.get(session_id)
-        snapshot = self._graph_for(info.id).get_state(self._config(info.id))
+        snapshot = self._reader_for(info.id)[0].get_state(self._config(info.id))  # reading needs no version
         values: dict[str, Any] = dict(snapshot.values or {})
         waiting = bool(snapshot.interrupts) and not values.get("finished")
         return SessionView(
@@ -310,12 +310,18 @@ class InterviewService:
         )
 
     def _graph_for(self, session_id: str) -> Any:
+        graph, engine = self._reader_for(session_id)
+        began_on = graph.get_state(self._config(session_id)).values.get("rubric_version")
+        return self._graphs_at(began_on)[engine]
+
+    def _reader_for(self, session_id: str) -> tuple[Any, str]:
+        """A graph that reads the session's checkpoints (any rubric version's reads the same), and
+        the session's engine."""
         engine = self.store.get(session_id).engine
         if engine not in self.graphs:
             raise InterviewerError(f"session {session_id} ran on the {engine} engine, which is not "
                                    "configured now; configure a model (see README) to resume it")
-        began_on = self.graphs[engine].get_state(self._config(session_id)).values.get("rubric_version")
-        return self._graphs_at(began_on)[engine]
+        return self.graphs[engine], engine
 
     @staticmethod
     def _config(session_id: str) -> Any:

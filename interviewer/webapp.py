@@ -559,9 +559,9 @@ def _coach_tab(service: InterviewService, session: gr.State) -> gr.Code:
             gr.Warning(str(exc))
             return None
 
-    def opened(sid: str | None, path: str | None, text: str, dim: str,
+    def opened(sid: str | None, label: str | None, text: str, dim: str,
                request: gr.Request) -> tuple[str, Any, Any]:
-        files = refresh_files(path, request)  # golden files added since the page loaded, answers labelled here
+        files = refresh_files(label, request)  # golden files added since the page loaded, answers labelled here
         return sid or "", files, browsed(files["value"], text, dim, request)
 
     for trigger in (browse.change, words.submit, dimension.change):
