@@ -30,7 +30,7 @@ def main() -> None:
     from interviewer.errors import InterviewerError
     from interviewer.service import InterviewService, open_index
     from interviewer.settings import Settings
-    from interviewer.webapp import RELOAD_WHEN_READY, build_app, build_getting_ready_page, check_login
+    from interviewer.webapp import APP_CSS, RELOAD_WHEN_READY, build_app, build_getting_ready_page, check_login
 
     settings = Settings()
     auth = check_login(settings)
@@ -61,7 +61,7 @@ def main() -> None:
     # run_history=False: Gradio would otherwise keep every call's inputs and outputs (session ids,
     # whole transcripts) in the browser's storage, in clear, and offer to upload them
     app.launch(server_name=settings.host, server_port=settings.port, share=False, blocked_paths=blocked, auth=auth,
-               run_history=False)
+               run_history=False, css=APP_CSS)
 
 
 class BuildStatus:

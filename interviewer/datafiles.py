@@ -18,10 +18,16 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    lines = {}
+    lines: dict[str, int] = {}
     for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<: *base` brings keys the mapping may override
+        if key_node.value in lines:  # YAML forbids it; PyYAML would keep the last silently
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key_node.value!r} (first at line {lines[key_node.value]})",
+                key_node.start_mark)
         lines[key_node.value] = value_node.start_mark.line + 1
+    mapping = loader.construct_mapping(node, deep=True)
     return _LinedDict(mapping, node.start_mark.line + 1, lines)
 
 

@@ -29,3 +29,8 @@ class UnknownChoiceError(InterviewerError):
         self.valid = valid
         listed = ", ".join(valid) if valid else "(none yet)"
         super().__init__(f"unknown {kind} {value!r}; valid: {listed}")
+
+
+class StaleTurnError(InterviewerError):
+    """An answer or command came from a page that was not showing the session's latest turn (another
+    tab or device had moved the session on); nothing was sent."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from interviewer.render import debrief_markdown, md_escape, score_markdown
+from interviewer.render import debrief_markdown, md_blockquote, score_markdown
 from interviewer.service import SessionView
 
 # Unicode fonts tried for the PDF (regular, bold, italic, bold italic), in order; without one the
@@ -29,9 +31,22 @@ def report_markdown(view: SessionView, names: dict[str, str]) -> str:
         lines += ["_The interview is not finished; this covers what was answered so far._", ""]
     lines += ["## Answers", ""]
     for number, score in enumerate(view.scores, start=1):
-        lines += [f"### Answer {number}", "", f"> {md_escape(score['answer'])}", "",
+        lines += [f"### Answer {number}", "", md_blockquote(score["answer"]), "",
                   score_markdown(score, names), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def printable(text: str, covered: Callable[[str], bool]) -> str:
+    """Text a PDF font can draw: a character the font lacks (an emoji, most often) becomes its
+    Unicode name in brackets, "[grinning face]", rather than vanishing; invisible joiners and
+    variation selectors it lacks are dropped."""
+    out = []
+    for char in text:
+        if covered(char) or char in "\n\t":
+            out.append(char)
+        elif unicodedata.category(char) not in ("Cf", "Mn"):
+            out.append(f"[{unicodedata.name(char, f'U+{ord(char):04X}').lower()}]")
+    return "".join(out)
 
 
 def _pdf_font(pdf: Any) -> str:
@@ -62,8 +77,11 @@ def write_report(view: SessionView, names: dict[str, str], directory: Path) -> l
     font = _pdf_font(pdf)
     pdf.set_font(font, size=10)
     html = MarkdownIt("commonmark").enable("table").render(markdown)
-    if font == "helvetica":  # core fonts cover Latin-1 only: say so rather than fail
-        html = html.encode("latin-1", "replace").decode("latin-1")
+    if font == "helvetica":  # core fonts cover Latin-1 only
+        html = printable(html, lambda char: ord(char) < 256)
+    else:
+        cmap = getattr(pdf.fonts[font], "cmap", {})  # a TTF font's: code point -> glyph
+        html = printable(html, lambda char: ord(char) in cmap)
     pdf.write_html(html, font_family=font)
     pdf_path = directory / f"{stem}.pdf"
     pdf.output(str(pdf_path))

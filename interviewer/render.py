@@ -10,6 +10,10 @@ from typing import Any
 from interviewer.state import AnswerScore, Debrief
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# A web address as the chat's Markdown renderer links it by itself: a backslash escape inside one
+# would show (the link text is taken as written), so addresses are left as typed. Only characters
+# that cannot end up as markup there are allowed in one; `<`, `>` and `&` arrive as entities.
+_WEB_ADDRESS = re.compile(r"(?<![\w/])(?:https?://|www\.)[A-Za-z0-9.\-]+(?:[/?#:][A-Za-z0-9/?#:@%=&;.,+\-_~]*)?")
 
 
 def md_escape(text: object) -> str:
@@ -20,8 +24,30 @@ def md_escape(text: object) -> str:
 
 def md_verbatim(text: str) -> str:
     """Candidate text for a Markdown chat bubble, shown exactly as typed with its line breaks: HTML
-    characters become entities and every Markdown character is escaped."""
-    return "\n".join(md_escape(html.escape(line, quote=False)) for line in text.split("\n"))
+    characters become entities and every Markdown character is escaped, except inside web
+    addresses (which the chat links as typed)."""
+    return "\n".join(_escape_around_addresses(html.escape(line, quote=False)) for line in text.split("\n"))
+
+
+def _escape_around_addresses(line: str) -> str:
+    out, at = [], 0
+    for address in _WEB_ADDRESS.finditer(line):
+        out += [md_escape(line[at:address.start()]), address.group()]
+        at = address.end()
+    return "".join([*out, md_escape(line[at:])])
+
+
+def md_blockquote(text: str) -> str:
+    """Candidate text as a Markdown block quote that keeps its line breaks and blank lines, every
+    Markdown character escaped (for reports)."""
+    lines = text.split("\n")
+    quoted = []
+    for number, line in enumerate(lines):
+        escaped = md_escape(line).rstrip()
+        following = lines[number + 1].strip() if number + 1 < len(lines) else ""
+        hard_break = "\\" if escaped and following else ""  # a backslash at a line's end breaks the line
+        quoted.append(f"> {escaped}{hard_break}" if escaped else ">")
+    return "\n".join(quoted)
 
 
 def markdown_to_text(markdown: str, width: int = 100) -> str:

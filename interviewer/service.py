@@ -14,7 +14,7 @@ from langgraph.types import Command
 from interviewer.bank import Loops, QuestionBank, load_bank, load_loops
 from interviewer.embeddings import get_embedder
 from interviewer.engine import InterviewEngine
-from interviewer.errors import InterviewerError, UnknownChoiceError
+from interviewer.errors import InterviewerError, StaleTurnError, UnknownChoiceError
 from interviewer.graph import build_graph
 from interviewer.index import BuildProgress, KnowledgeIndex, Retriever
 from interviewer.llm.client import ChatModel
@@ -57,6 +57,12 @@ class SessionView:
     debrief: Debrief | None
     finished: bool
     plan: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def turn(self) -> int:
+        """How far the session has gone: the number of transcript turns. A page sends back the turn
+        it showed, so an answer is never given to a question the candidate did not see."""
+        return len(self.transcript)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of the view."""
@@ -239,17 +245,19 @@ class InterviewService:
         self.store.register(session_id, company, picked, engine)
         return self.view(session_id)
 
-    def answer(self, session_id: str, text: str) -> SessionView:
-        """Submit an answer or a command (/skip, /repeat, /end round, /end interview)."""
+    def answer(self, session_id: str, text: str, seen_turn: int | None = None) -> SessionView:
+        """Submit an answer or a command (/skip, /repeat, /end round, /end interview); with
+        `seen_turn` (the `turn` of the view the candidate was shown), StaleTurnError if the session
+        has moved on since."""
         view: SessionView | None = None
-        for event in self.answer_stream(session_id, text):
+        for event in self.answer_stream(session_id, text, seen_turn):
             if isinstance(event, SessionView):
                 view = event
         assert view is not None
         return view
 
-    def answer_stream(self, session_id: str,
-                      text: str) -> Iterator[str | AnswerScore | SessionView]:
+    def answer_stream(self, session_id: str, text: str,
+                      seen_turn: int | None = None) -> Iterator[str | AnswerScore | SessionView]:
         """Like answer, yielding each new score, the interviewer's reply token by token, then
         the new view."""
         graph = self._graph_for(session_id)
@@ -263,6 +271,9 @@ class InterviewService:
             if _cut_short(snapshot):
                 raise InterviewerError("the interview is not waiting for an answer, so your text was not sent "
                                        "(it is still in the box): send it again")
+            if seen_turn is not None and len((snapshot.values or {}).get("transcript", [])) != seen_turn:
+                raise StaleTurnError("this interview moved on in another tab or window, so your text was not "
+                                     "sent (it is still in the box): the chat now shows where it stands")
             if snapshot.interrupts:
                 for event in graph.stream(Command(resume=text), config, stream_mode="custom",
                                           durability="sync"):

@@ -27,7 +27,7 @@ from interviewer.coach import (
     run_draft_eval,
     session_answers,
 )
-from interviewer.errors import InterviewerError
+from interviewer.errors import InterviewerError, StaleTurnError
 from interviewer.export import write_report
 from interviewer.render import debrief_markdown, md_escape, score_markdown
 from interviewer.render import md_verbatim as verbatim
@@ -41,6 +41,7 @@ COMMAND_BUTTONS = {"Skip": "/skip", "Repeat": "/repeat", "End round": "/end roun
 HISTORY_LIMIT = 50  # sessions remembered per browser
 EMPTY_SAVED: dict[str, Any] = {"current": None, "history": []}
 SCORE_COLUMNS = ["dimension", "score"]
+ROUND_COLUMNS = ["round", "score"]
 PROGRESS_COLUMNS = ["session", "dimension", "score"]
 HISTORY_COLUMNS = ["started", "company", "rounds", "engine", "judgment", "status"]
 SESSION_LABEL = "%d %b %H:%M"  # a session on the progress chart: when it started
@@ -52,6 +53,7 @@ class Screen(NamedTuple):
     """Every panel a handler sets, in the order `build_app` lists their components."""
 
     session: Any  # gr.State: the session id
+    turn: Any  # gr.State: the session's turn this page shows (an answer from a stale page is refused)
     saved: Any  # gr.BrowserState: {"current": id, "history": [ids, newest first]}
     chat: Any
     progress: Any  # "Product case · question 2 of 3 · time box 45 min"
@@ -61,7 +63,8 @@ class Screen(NamedTuple):
     earlier: Any  # earlier answers' score cards (Markdown)
     suggestion: Any  # a stronger version of the latest answer, shown on request (cleared by each turn)
     debrief: Any
-    debrief_chart: Any
+    debrief_chart: Any  # mean score per dimension (DataFrame for a bar plot)
+    round_chart: Any  # score per round (DataFrame for a bar plot)
     downloads: Any  # the report as Markdown, JSON and PDF files, once the interview has ended
     status: Any
     answer: Any  # the answer box
@@ -70,10 +73,10 @@ class Screen(NamedTuple):
 KEEP = gr.update()
 APP_TITLE = "interviewer: AI PM mock loops"
 GETTING_READY_TITLE = "interviewer: getting ready"
-# Gradio labels each chat bubble for screen readers with the message's source text, which for the
-# candidate's words is Markdown-escaped (a backslash before `*`, `&lt;` for `<`). Relabel each bubble
-# with the text the page shows.
-READABLE_CHAT_LABELS = """() => {
+# Gradio labels each chat bubble for screen readers, and its copy button copies, the message's source
+# text, which for the candidate's words is Markdown-escaped (a backslash before `*`, `&lt;` for `<`).
+# Relabel each bubble with the text the page shows, and copy that text.
+CHAT_AS_SHOWN = """() => {
   const marker = "'s message: ";
   const relabel = () => document.querySelectorAll("#chat [aria-label]").forEach((bubble) => {
     const label = bubble.getAttribute("aria-label");
@@ -85,7 +88,23 @@ READABLE_CHAT_LABELS = """() => {
   new MutationObserver(relabel).observe(document.body, {subtree: true, childList: true, characterData: true,
                                                         attributes: true, attributeFilter: ["aria-label"]});
   relabel();
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest('#chat button[aria-label="Copy message"]');
+    let row = button && button.closest(".message-buttons")?.previousElementSibling;  // its bubble's row
+    while (row && !row.classList.contains("message-row")) row = row.previousElementSibling;
+    const shown = row && row.querySelector(".message-content");
+    if (!shown) return;
+    const text = shown.innerText.replace(/\\n$/, "");
+    // after Gradio's own copy of the source text, which this replaces
+    setTimeout(() => navigator.clipboard.writeText(text).catch(() => {}), 150);
+  }, true);
 }"""
+# Page styles (passed to launch): the candidate's spacing is kept in the chat; the chat's clear
+# button and the downloads' remove buttons are hidden, as they only emptied the screen.
+APP_CSS = """
+#chat .message.user .message-content p { white-space: pre-wrap; }
+#chat button[aria-label="Clear"], #downloads .label-clear-button { display: none !important; }
+"""
 # The holding page asks the server for its title until the app has taken its place, then reloads.
 # A failed request (the moment between the two servers) is simply retried, and Gradio's
 # "connection lost" notice for that moment is not shown: losing the connection is the plan.
@@ -177,6 +196,14 @@ def debrief_chart(view: SessionView, names: dict[str, str]) -> pd.DataFrame | No
     return _frame(rows, SCORE_COLUMNS)
 
 
+def round_chart(view: SessionView) -> pd.DataFrame | None:
+    """The debrief's score per round as rows (round, score), in loop order; rounds without a
+    score (nothing answered) are left out."""
+    rounds = view.debrief["rounds"] if view.debrief else []
+    rows = [(str(r["name"]), round(score, 2)) for r in rounds if isinstance(score := r.get("score"), int | float)]
+    return _frame(rows, ROUND_COLUMNS)
+
+
 def remember(saved: dict[str, Any] | None, session_id: str) -> dict[str, Any]:
     """The browser's saved sessions with this one current and first in its history."""
     history = [s for s in (saved or EMPTY_SAVED).get("history", []) if s != session_id]
@@ -192,14 +219,15 @@ def render_view(service: InterviewService, view: SessionView, saved: dict[str, A
     if not status:
         status = "" if view.finished else "Answer in the box below, or use the buttons."
     return Screen(
-        session=view.session_id, saved=remember(saved, view.session_id), chat=chat_messages(view),
+        session=view.session_id, turn=view.turn, saved=remember(saved, view.session_id), chat=chat_messages(view),
         progress=progress_line(view),
         card=score_markdown(latest, names) if latest else "_No answers scored yet._",
         chart=score_chart(latest, names), highlights=evidence_highlights(latest, names),
         earlier=earlier or "_None yet._", suggestion="",
         debrief=debrief_markdown(view.debrief, names) if view.debrief else "_The debrief appears when the "
                                                                            "interview ends._",
-        debrief_chart=debrief_chart(view, names), downloads=report_files(view, names), status=status,
+        debrief_chart=debrief_chart(view, names), round_chart=round_chart(view),
+        downloads=report_files(view, names), status=status,
         answer="")
 
 
@@ -238,9 +266,10 @@ def report_files(view: SessionView, names: dict[str, str]) -> list[str] | None:
 
 
 def _unchanged(message: str) -> Screen:
-    """An error: show it and leave the session, the chat and the typed answer as they were."""
+    """An error: show it and leave the session, the chat and the typed answer as they were (with no
+    message, nothing changes at all)."""
     screen = Screen(*([KEEP] * len(Screen._fields)))
-    return screen._replace(status=f"**Error:** {message}")
+    return screen._replace(status=f"**Error:** {message}") if message else screen
 
 
 def _guard(action: Callable[[], Screen]) -> Screen:
@@ -273,6 +302,27 @@ def start_or_ask(service: InterviewService, session_id: str | None, company: str
     return (*start_interview(service, company, stages, engine, variant, saved)[:-1], gr.update(visible=False))
 
 
+def in_last_round(service: InterviewService, session_id: str | None) -> bool:
+    """Whether the session shown is waiting in its loop's last round (ending that round ends the
+    interview, so the page asks first)."""
+    if not session_id:
+        return False
+    try:
+        view = service.view(session_id)
+    except InterviewerError:
+        return False
+    return bool(view.prompt and view.plan and view.plan[-1]["id"] == view.prompt["stage"])
+
+
+def end_round_or_ask(service: InterviewService, session_id: str | None, seen_turn: int | None,
+                     saved: dict[str, Any] | None) -> tuple[Any, ...]:
+    """The End round button: the panels, and whether to show "end the interview now?" (asked in the
+    loop's last round, where ending the round ends the interview)."""
+    if in_last_round(service, session_id):
+        return (*_unchanged("")[:-1], gr.update(visible=True))
+    return (*submit_answer(service, session_id, "/end round", saved, seen_turn)[:-1], gr.update(visible=False))
+
+
 def in_progress(service: InterviewService, session_id: str | None) -> bool:
     """Whether the session shown is an interview still under way (starting anew asks first)."""
     if not session_id:
@@ -283,16 +333,29 @@ def in_progress(service: InterviewService, session_id: str | None) -> bool:
         return False
 
 
+def _caught_up(service: InterviewService, session_id: str, saved: dict[str, Any] | None,
+               stale: StaleTurnError) -> Screen:
+    """A page that was behind its session: show where the session stands, keep the typed text."""
+    return render_view(service, service.view(session_id), saved, f"**Not sent:** {stale}")._replace(answer=KEEP)
+
+
 def submit_answer(service: InterviewService, session_id: str | None, text: str,
-                  saved: dict[str, Any] | None = None) -> Screen:
-    """Send an answer or a command; on any failure the typed text stays in the box."""
+                  saved: dict[str, Any] | None = None, seen_turn: int | None = None) -> Screen:
+    """Send an answer or a command; on any failure the typed text stays in the box. With
+    `seen_turn` (the turn the page showed), nothing is sent if the session has moved on since."""
     if not session_id:
         return _unchanged("start an interview first (your answer is kept in the box)")
-    return _guard(lambda: render_view(service, service.answer(session_id, text), saved))
+
+    def action() -> Screen:
+        try:
+            return render_view(service, service.answer(session_id, text, seen_turn), saved)
+        except StaleTurnError as stale:
+            return _caught_up(service, session_id, saved, stale)
+    return _guard(action)
 
 
 def submit_answer_streaming(service: InterviewService, session_id: str | None, text: str,
-                            saved: dict[str, Any] | None = None) -> Iterator[Screen]:
+                            saved: dict[str, Any] | None = None, seen_turn: int | None = None) -> Iterator[Screen]:
     """Like submit_answer, showing the interviewer's reply as it is written."""
     if not session_id:
         yield _unchanged("start an interview first (your answer is kept in the box)")
@@ -301,7 +364,7 @@ def submit_answer_streaming(service: InterviewService, session_id: str | None, t
     try:
         earlier = chat_messages(service.view(session_id))
         partial = ""
-        for event in service.answer_stream(session_id, text):
+        for event in service.answer_stream(session_id, text, seen_turn):
             if isinstance(event, dict):
                 continue  # scores are shown with the final view
             if isinstance(event, str):
@@ -311,6 +374,8 @@ def submit_answer_streaming(service: InterviewService, session_id: str | None, t
                 yield _unchanged("")._replace(chat=chat, status="The interviewer is speaking…")
             else:
                 yield render_view(service, event, saved)
+    except StaleTurnError as stale:
+        yield _caught_up(service, session_id, saved, stale)
     except (InterviewerError, ValueError) as exc:
         yield _unchanged(str(exc))
     except Exception:
@@ -616,6 +681,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
     with gr.Blocks(title=APP_TITLE, analytics_enabled=False,
                    delete_cache=(3600, 86400)) as app:
         session = gr.State(None)
+        turn = gr.State(None)
         saved = gr.BrowserState(EMPTY_SAVED, storage_key="interviewer-sessions",
                                 secret=browser_secret(service.settings))
         with gr.Tab("Practise", id="practise"):
@@ -649,6 +715,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
                     with gr.Row():
                         send = gr.Button("Send", variant="primary")
                         buttons = [gr.Button(label, size="sm") for label in COMMAND_BUTTONS]
+                    end_round_api = gr.Button(visible=False)
                     with gr.Row(visible=False) as end_row:
                         gr.Markdown("**End the interview now?** The debrief covers what you answered; the open "
                                     "question is listed as not reached.")
@@ -667,6 +734,8 @@ def build_app(service: InterviewService) -> gr.Blocks:
                         with gr.Accordion("Earlier answers", open=False):
                             earlier = gr.Markdown("_None yet._")
                     with gr.Tab("Debrief"):
+                        rounds_plot = gr.BarPlot(None, x="round", y="score", y_lim=[0, 4], sort=None,
+                                                 label="Score per round (1-4)", height=220, elem_id="round-chart")
                         debrief_plot = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
                                                   label="Mean score per dimension", height=240,
                                                   elem_id="debrief-chart")
@@ -687,15 +756,15 @@ def build_app(service: InterviewService) -> gr.Blocks:
                             resume = gr.Button("Open", size="sm")
         with gr.Tab("Coach", id="coach") as coach_tab:
             draft = _coach_tab(service, session)
-        screen = [session, saved, chat, progress, card, chart, highlights, earlier, suggestion, debrief, debrief_plot,
-                  downloads, status, answer]
+        screen = [session, turn, saved, chat, progress, card, chart, highlights, earlier, suggestion, debrief,
+                  debrief_plot, rounds_plot, downloads, status, answer]
         panels = screen[:-1]  # everything but the answer box
 
         def load(saved_value: dict[str, Any] | None) -> Screen:
             return restore(service, saved_value)
 
         app.load(load, [saved], screen, api_visibility="private")
-        app.load(None, None, None, js=READABLE_CHAT_LABELS)
+        app.load(None, None, None, js=CHAT_AS_SHOWN)
         def coach_view(request: gr.Request) -> tuple[Any, str]:
             # the draft starts from what is published when the page opens, not when the app was built
             allowed = is_coach(service.settings, request)
@@ -712,25 +781,31 @@ def build_app(service: InterviewService) -> gr.Blocks:
                       [company, stages, engine, variant, saved], [*panels, confirm_row], api_name="start_interview")
         keep_going.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private")
 
-        def send_answer(sid: str | None, text: str, saved_value: dict[str, Any] | None) -> Iterator[Screen]:
-            yield from submit_answer_streaming(service, sid, text, saved_value)
+        def send_answer(sid: str | None, seen: int | None, text: str,
+                        saved_value: dict[str, Any] | None) -> Iterator[Screen]:
+            yield from submit_answer_streaming(service, sid, text, saved_value, seen)
 
         # a second click while one is being handled is dropped (a double click must not skip twice)
-        send.click(send_answer, [session, answer, saved], screen, api_name="answer", trigger_mode="once")
+        send.click(send_answer, [session, turn, answer, saved], screen, api_name="answer", trigger_mode="once")
         # Shift+Enter in the box does what Send does: one documented endpoint for both
-        answer.submit(send_answer, [session, answer, saved], screen, api_visibility="undocumented",
+        answer.submit(send_answer, [session, turn, answer, saved], screen, api_visibility="undocumented",
                       trigger_mode="once")
         for button, label in zip(buttons, COMMAND_BUTTONS, strict=True):
             command = COMMAND_BUTTONS[label]
             if command == "/end interview":  # it cannot be undone: ask first
                 button.click(lambda: gr.update(visible=True), None, end_row, api_visibility="private")
                 continue
+            if command == "/end round":  # in the last round it ends the interview: the page asks first there
+                button.click(lambda sid, seen, sv: end_round_or_ask(service, sid, seen, sv), [session, turn, saved],
+                             [*panels, end_row], api_visibility="private", trigger_mode="once")
+                button = end_round_api  # the API's command does it without asking, as its name says
             # a command leaves whatever the candidate is typing where it is
-            button.click(lambda sid, sv, cmd=command: submit_answer(service, sid, cmd, sv)[:-1], [session, saved],
-                         panels, api_name="command_" + command.strip("/").replace(" ", "_"), trigger_mode="once")
-        end_confirm.click(lambda sid, sv: (*submit_answer(service, sid, "/end interview", sv)[:-1],
-                                           gr.update(visible=False)),
-                          [session, saved], [*panels, end_row], api_name="command_end_interview",
+            button.click(lambda sid, seen, sv, cmd=command: submit_answer(service, sid, cmd, sv, seen)[:-1],
+                         [session, turn, saved], panels, api_name="command_" + command.strip("/").replace(" ", "_"),
+                         trigger_mode="once")
+        end_confirm.click(lambda sid, seen, sv: (*submit_answer(service, sid, "/end interview", sv, seen)[:-1],
+                                                 gr.update(visible=False)),
+                          [session, turn, saved], [*panels, end_row], api_name="command_end_interview",
                           trigger_mode="once")
         end_cancel.click(lambda: gr.update(visible=False), None, end_row, api_visibility="private")
 

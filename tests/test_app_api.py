@@ -42,7 +42,7 @@ from tests.test_llm_engine import candidate_answer, is_judge, judge_reply
 pytestmark = pytest.mark.slow
 
 PANELS = ("saved", "chat", "progress", "card", "chart", "highlights", "earlier", "suggestion", "debrief",
-          "debrief_chart", "downloads", "status")
+          "debrief_chart", "round_chart", "downloads", "status")
 SCREEN = (*PANELS, "answer")  # /answer also clears (or keeps) the answer box
 CALL_TIMEOUT = 90  # one API call, queueing included; well under every test's hard limit
 STAGES = ["recruiter_screen", "hiring_manager"]  # a whole round, then the start of a second
@@ -467,10 +467,10 @@ class Tab:
         return kind, json.loads(data) if data and data != "null" else []
 
     def screen(self, api: str, *data: Any) -> dict[str, Any]:
-        """A handler's panels (the session state comes first in the raw outputs)."""
+        """A handler's panels (the session and turn states come first in the raw outputs)."""
         kind, values = self.call(api, *data)
         assert kind == "complete", (api, values)
-        return dict(zip(("session", *PANELS), values, strict=False))
+        return dict(zip(("session", "turn", *PANELS), values, strict=False))
 
 
 HOSTILE = {

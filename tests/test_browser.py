@@ -27,6 +27,8 @@ ARTIFACTS = SOURCE_ROOT / "test-artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HOSTILE = ('<script>window.__pwned = 1</script> I led the launch. <img src=x onerror="window.__pwned = 2"> '
            "It cost 2*3*4 = 24 engineer-weeks and # is not a heading; [link](javascript:alert(1)) _kept_")
+SPACED = ("My notes:  https://example.com/guide_v2.pdf?a=1&b=2 and www.spotify.com.\n"
+          "Step 1.  Cut  the  scope;\n\n  then ship it_now_ (v2.0).")
 ANSWER = ("Listeners churned after their first week. I owned the onboarding ranker and chose a simpler model "
           "because our latency budget was 150 ms. 30-day retention rose 4%, about $3M a year. I learned to "
           "set the ship rule before the test.")
@@ -160,9 +162,11 @@ def test_a_short_interview_from_first_question_to_debrief(browser: Any, app_url:
     tab.page.get_by_role("tab", name="Debrief").click()
     tab.wait_for(lambda: "Debrief:" in tab.page.locator("#debrief").inner_text(), "the debrief")
     tab.wait_for_chart("#debrief-chart")
+    tab.wait_for_chart("#round-chart")
     tab.shot("debrief")
     with tab.page.expect_download() as download:
         tab.page.locator("#downloads tr", has_text=".pdf").locator("a").first.click()
+    assert tab.page.locator("#downloads .label-clear-button").first.is_hidden()  # it only emptied the screen
     saved = ARTIFACTS / download.value.suggested_filename
     download.value.save_as(saved)
     assert saved.suffix == ".pdf" and saved.read_bytes().startswith(b"%PDF")
@@ -182,6 +186,20 @@ def test_a_reload_mid_interview_returns_to_the_same_session(browser: Any, app_ur
     tab.wait_for(lambda: len(tab.bubbles("user")) == len(answers), "the session after the reload")
     assert tab.bubbles("bot")[0] == question and tab.bubbles("user") == answers
     tab.shot("after-reload")
+    # a new tab of the same browser returns to the session too, and moves it on
+    newer = Page(tab.page.context.new_page(), "reload-new-tab")
+    newer.open(app_url)
+    newer.wait_for(lambda: newer.bubbles("user") == answers, "the session in a new tab")
+    newer.answer("In the new tab: I would cut scope to the two markets with the most churn.")
+    # the first tab still shows the older question: its answer is not sent, the tab catches up
+    stale = "From the old tab, about a question this tab no longer shows."
+    tab.page.locator("#answer textarea").fill(stale)
+    tab.page.get_by_role("button", name="Send", exact=True).click()
+    tab.wait_for(lambda: "Not sent" in tab.page.locator("#status").inner_text(), "the stale answer refused")
+    tab.wait_for(lambda: tab.bubbles("user") == newer.bubbles("user"), "the old tab to catch up")
+    assert tab.page.locator("#answer textarea").input_value() == stale  # kept, to send again
+    assert not any(stale in b for b in newer.bubbles("user") + tab.bubbles("user"))
+    tab.shot("stale-tab-caught-up")
     other = _tab(browser, "second-context")
     other.open(app_url)
     other.page.wait_for_timeout(1500)
@@ -263,6 +281,17 @@ def test_candidate_text_is_shown_verbatim_and_never_run(browser: Any, app_url: s
     heard = (labelled.get_attribute("aria-label") or "").removeprefix("user's message: ")
     assert " ".join(heard.split()) == " ".join(HOSTILE.split()), heard
     tab.shot("verbatim")
+    # addresses, spacing and line breaks as typed, on screen and in what the copy button copies
+    tab.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    tab.answer(SPACED)
+    row = tab.page.locator("#chat .message-row.user-row").last
+    assert row.locator(".message-content").inner_text().strip() == SPACED
+    assert row.locator("a", has_text="https://example.com/guide_v2.pdf?a=1&b=2").count() == 1
+    row.hover()
+    tab.page.locator('#chat .message-buttons-right button[aria-label="Copy message"]').last.click()
+    tab.wait_for(lambda: tab.page.evaluate("navigator.clipboard.readText()") == SPACED, "the copied text")
+    assert tab.page.locator('#chat button[aria-label="Clear"]').is_hidden()  # it only emptied the screen
+    tab.shot("copied")
 
 
 def _small_golden(data_dir: Path, records: int = 6) -> Path:

@@ -65,6 +65,8 @@ def _edited(tmp_path: Path, source: Path, old: str, new: str) -> Path:
      "ml_depth cannot apply"),
     ("  culture:\n    name: Culture\n    weights", "  culture:\n    name: Culture\n   weights",
      "YAML syntax error"),
+    ("probe_at: 2", "probe_at: 2\nprobe_at: 3", "duplicate key 'probe_at'"),  # YAML forbids it
+    ("  culture:\n    name: Culture\n", "  culture:\n    name: Culture\n    name: Keeper\n", "duplicate key 'name'"),
 ])
 def test_invalid_rubric_edit_names_file_line_and_problem(tmp_path: Path, old: str, new: str,
                                                          problem: str) -> None:

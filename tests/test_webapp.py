@@ -19,8 +19,10 @@ from interviewer.webapp import (
     Screen,
     build_app,
     chat_messages,
+    end_round_or_ask,
     evidence_highlights,
     history_table,
+    in_last_round,
     in_progress,
     progress_chart,
     progress_line,
@@ -31,6 +33,7 @@ from interviewer.webapp import (
     start_interview,
     start_or_ask,
     submit_answer,
+    submit_answer_streaming,
     verbatim,
 )
 from tests.conftest import SCRIPTED, free_port, subprocess_env
@@ -84,6 +87,33 @@ def test_the_report_keeps_the_candidates_text_exactly(service: InterviewService,
     html = MarkdownIt("commonmark").render(md.read_text(encoding="utf-8"))
     assert "<img" not in html and "2*3*4 = 24 # kept" in html.replace("&lt;", "<").replace("&gt;", ">")
     assert start_interview(service, "generic", []).downloads is None  # nothing to download mid-interview
+
+
+def test_the_report_keeps_line_breaks_and_draws_every_character(service: InterviewService, tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    from markdown_it import MarkdownIt
+
+    from interviewer.export import write_report
+
+    session = start_interview(service, "generic", []).session
+    lines = ["Retention rose 4% 👍🏽 after the change.", "1. We cut the scope", "", "- then shipped it 🚀 ❤️"]
+    submit_answer(service, session, "\n".join(lines))
+    submit_answer(service, session, "/end interview")
+    with caplog.at_level("WARNING", logger="fpdf"):
+        md, _, pdf = write_report(service.view(session), service.dimension_names(), tmp_path)
+    html = MarkdownIt("commonmark").render(md.read_text(encoding="utf-8"))
+    quoted = html[html.index("<blockquote>"):html.index("</blockquote>")]
+    assert "Retention rose 4% 👍🏽 after the change.<br />\n1. We cut the scope</p>\n<p>- then shipped it" in quoted
+    assert "<ol>" not in quoted and "<ul>" not in quoted  # the candidate's "1." and "-" are text
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert not [r for r in caplog.records if "missing" in r.getMessage()]  # no character silently dropped
+
+
+def test_a_character_no_font_has_is_named_not_dropped() -> None:
+    from interviewer.export import printable
+
+    latin1 = printable("Shipped 🚀 café\u200d ❤️", lambda char: ord(char) < 256)
+    assert latin1 == "Shipped [rocket] café [heavy black heart]"
 
 
 def test_errors_keep_the_typed_answer_chat_and_session(service: InterviewService) -> None:
@@ -259,6 +289,7 @@ def test_the_browser_secret_survives_a_restart(service: InterviewService) -> Non
 def test_every_api_endpoint_has_a_name(service: InterviewService) -> None:
     named = set(build_app(service).get_api_info()["named_endpoints"])
     assert {"/start_interview", "/answer", "/resume_session", "/command_skip", "/command_end_interview",
+            "/command_end_round",
             "/rounds", "/loop_variants", "/history"} <= named
     assert not any("lambda" in name for name in named), named
 
@@ -339,6 +370,41 @@ def test_a_rounds_score_reads_the_same_in_the_chat_and_the_debrief(service: Inte
         figure = f"{summary['score']:.2f}"
         assert f"Round score {figure} / 4" in said  # what the interviewer said at the round's end
         assert f"| {summary['name']} | {figure} |" in screen.debrief  # what the debrief's table shows
+    # and the per-round chart: one bar per round, in loop order, at the same score
+    summaries = service.view(screen.session).summaries
+    assert list(screen.round_chart["round"]) == [s["name"] for s in summaries]
+    assert list(screen.round_chart["score"]) == [round(float(s["score"] or 0), 2) for s in summaries]
+
+
+def test_a_page_behind_its_session_cannot_answer_or_skip_a_question_it_never_showed(
+        service: InterviewService) -> None:
+    first = start_interview(service, "netflix", ["culture"])
+    second = resume_session(service, first.session, first.saved)  # the same session in another tab
+    moved = submit_answer(service, first.session, SCRIPTED["culture"]["strong"], first.saved, first.turn)
+    assert moved.turn > first.turn == second.turn
+    for stale_text in ("An answer to a question this tab no longer shows.", "/skip"):
+        stale = submit_answer(service, second.session, stale_text, second.saved, second.turn)
+        assert stale.status.startswith("**Not sent:**") and "another tab" in stale.status
+        assert _is_unchanged(stale.answer)  # the typed text stays in the box
+        assert stale.chat == moved.chat and stale.turn == moved.turn  # the tab now shows where it stands
+        assert service.view(first.session).turn == moved.turn  # nothing was sent
+    streamed = list(submit_answer_streaming(service, second.session, "Sent from the stale tab.", second.saved,
+                                            second.turn))
+    assert len(streamed) == 1 and streamed[0].status.startswith("**Not sent:**")
+    caught_up = submit_answer(service, second.session, SCRIPTED["culture"]["weak"], stale.saved, stale.turn)
+    assert caught_up.turn > moved.turn  # once caught up, the tab answers as usual
+    assert service.answer(first.session, "/repeat").turn > caught_up.turn  # API and CLI callers: no check
+
+
+def test_ending_the_last_round_asks_first_as_ending_the_interview_does(service: InterviewService) -> None:
+    screen = start_interview(service, "spotify", ["recruiter_screen", "culture"])
+    first_round = end_round_or_ask(service, screen.session, screen.turn, screen.saved)
+    assert first_round[-1]["visible"] is False  # not the last round: it ends the round at once
+    moved = Screen(*first_round[:-1], answer=KEEP)
+    assert in_last_round(service, screen.session) and "round 2 of 2" in moved.progress
+    asked = end_round_or_ask(service, screen.session, moved.turn, moved.saved)
+    assert asked[-1]["visible"] is True and all(_is_unchanged(v) for v in asked[:-1])  # no "Error:" either
+    assert not service.view(screen.session).finished  # nothing ended until the candidate confirms
 
 
 def test_the_page_config_holds_no_server_paths(service: InterviewService) -> None:
