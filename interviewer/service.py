@@ -281,6 +281,7 @@ class InterviewService:
                         yield str(event["token"])
                     elif isinstance(event, dict) and "score" in event:
                         yield event["score"]
+                self._prune(session_id)
             yield self.view(session_id)
 
     def open(self, session_id: str) -> SessionView:
@@ -294,6 +295,14 @@ class InterviewService:
             with self.store.session_lock(info.id):
                 self._finish_cut_step(graph, config)
         return self.view(info.id)
+
+    def _prune(self, session_id: str) -> None:
+        """Drop a session's older checkpoints after a turn (the latest holds everything); a failure
+        costs only disk space, never the turn."""
+        try:
+            self.store.prune(session_id)
+        except Exception:
+            log.exception("pruning the checkpoints of a session failed; they are kept")
 
     @staticmethod
     def _finish_cut_step(graph: Any, config: Any) -> Any:

@@ -76,6 +76,12 @@ class SessionStore(ABC):
         """Held for a whole turn: while one writer holds a session's lock, others wait for it."""
 
     @abstractmethod
+    def prune(self, session_id: str) -> None:
+        """Keep only a session's latest checkpoint (with its pending writes), which holds its whole
+        state: every checkpoint repeats the transcript so far, so keeping them all grows the store
+        with the square of a session's length. Call it holding the session's lock."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the database connections."""
 
@@ -129,6 +135,23 @@ class SqliteSessionStore(SessionStore):
         with self._session_locks_guard:
             lock = self._session_locks.setdefault(session_id, threading.Lock())
         return _holding(lock)
+
+    def prune(self, session_id: str) -> None:
+        """Keep only the session's latest checkpoint per namespace (SqliteSaver has no prune of its
+        own; it stores whole channel values in each checkpoint, so the latest stands alone)."""
+        with self._lock:
+            self.checkpointer.setup()  # type: ignore[attr-defined]  # the saver creates its tables lazily
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for table in ("writes", "checkpoints"):
+                    self._conn.execute(
+                        f"DELETE FROM {table} WHERE thread_id = ? AND checkpoint_id < (SELECT MAX(checkpoint_id) "
+                        f"FROM checkpoints AS latest WHERE latest.thread_id = {table}.thread_id AND "
+                        f"latest.checkpoint_ns = {table}.checkpoint_ns)", (session_id,))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         """Close the database connection."""
@@ -208,6 +231,10 @@ class PostgresSessionStore(SessionStore):
                 # a failed unlock leaves the connection broken, and the pool then discards it
                 conn.execute("SELECT pg_advisory_unlock(hashtext(%s), hashtext(%s))",
                              (LOCK_NAMESPACE, session_id))
+
+    def prune(self, session_id: str) -> None:
+        """Keep only the session's latest checkpoint (PostgresSaver's own keep_latest prune)."""
+        self.checkpointer.prune([session_id], strategy="keep_latest")
 
     def close(self) -> None:
         """Close both connection pools."""

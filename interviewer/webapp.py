@@ -43,7 +43,8 @@ EMPTY_SAVED: dict[str, Any] = {"current": None, "history": []}
 SCORE_COLUMNS = ["dimension", "score"]
 ROUND_COLUMNS = ["round", "score"]
 PROGRESS_COLUMNS = ["session", "dimension", "score"]
-HISTORY_COLUMNS = ["started", "company", "rounds", "engine", "judgment", "status"]
+# company, rounds and engine share a column: six columns in the side panel broke words mid-way
+HISTORY_COLUMNS = ["started", "interview", "judgment", "status"]
 SESSION_LABEL = "%d %b %H:%M"  # a session on the progress chart: when it started
 SESSION_ID = re.compile(r"[0-9a-f]{32}")  # what sessions.new_session_id makes
 log = logging.getLogger(__name__)
@@ -103,6 +104,10 @@ CHAT_AS_SHOWN = """() => {
 # button and the downloads' remove buttons are hidden, as they only emptied the screen.
 APP_CSS = """
 #chat .message.user .message-content p { white-space: pre-wrap; }
+/* the progress chart's legend is drawn below its fixed-height plot: let it show, and make room */
+#progress-chart, #progress-chart * { overflow: visible !important; }
+#progress-chart { margin-bottom: 72px; }
+#highlights span { word-break: normal !important; overflow-wrap: anywhere; }
 #chat button[aria-label="Clear"], #downloads .label-clear-button { display: none !important; }
 """
 # The holding page asks the server for its title until the app has taken its place, then reloads.
@@ -418,17 +423,19 @@ def known_history(service: InterviewService, saved: dict[str, Any] | None) -> li
 
 def history_table(service: InterviewService, saved: dict[str, Any] | None,
                   sessions: list[tuple[Any, SessionView]] | None = None) -> pd.DataFrame:
-    """This browser's sessions, newest first: when, company, rounds, engine, judgment, status
-    (`sessions`: known_history's result, when the caller has it)."""
+    """This browser's sessions, newest first: when, the interview ("Netflix · 5 rounds · offline":
+    company, rounds, engine), judgment, status (`sessions`: known_history's result, when the caller
+    has it)."""
     rows = []
     names = dict(service.companies())
     for info, view in known_history(service, saved) if sessions is None else sessions:
         judgment = view.debrief["judgment_score"] if view.debrief else None
         rounds = len(view.plan)
         answered = len({(s["stage"], s["question_id"]) for s in view.scores})  # a follow-up is the same question
-        rows.append((time.strftime(SESSION_LABEL, time.localtime(info.created_at)),
-                     names.get(info.company, info.company.title()),
-                     f"{rounds} round{'s' * (rounds != 1)}", info.engine, "" if judgment is None else f"{judgment:.2f}",
+        company = names.get(info.company, info.company.title())
+        interview = f"{company} · {rounds} round{'s' * (rounds != 1)} · {info.engine}"
+        rows.append((time.strftime(SESSION_LABEL, time.localtime(info.created_at)), interview,
+                     "" if judgment is None else f"{judgment:.2f}",
                      "finished" if view.finished else f"{answered} answered, open"))
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
@@ -723,12 +730,13 @@ def build_app(service: InterviewService) -> gr.Blocks:
                         end_cancel = gr.Button("Keep going", size="sm")
                 with gr.Column(scale=2):
                     with gr.Tab("Score card"):
-                        chart = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
+                        chart = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4], x_label_angle=-30,
                                            label="Latest answer: score per dimension (1-4)", height=240,
                                            elem_id="score-chart")
                         card = gr.Markdown("_No answers scored yet._", elem_id="score-card")
                         highlights = gr.HighlightedText(label="Your answer, evidence marked by dimension",
-                                                        combine_adjacent=False, show_legend=True)
+                                                        combine_adjacent=False, show_legend=True,
+                                                        elem_id="highlights")
                         suggest = gr.Button("Suggest a stronger version", size="sm")
                         suggestion = gr.Markdown(elem_id="suggestion")
                         with gr.Accordion("Earlier answers", open=False):
@@ -736,7 +744,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
                     with gr.Tab("Debrief"):
                         rounds_plot = gr.BarPlot(None, x="round", y="score", y_lim=[0, 4], sort=None,
                                                  label="Score per round (1-4)", height=220, elem_id="round-chart")
-                        debrief_plot = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4],
+                        debrief_plot = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4], x_label_angle=-30,
                                                   label="Mean score per dimension", height=240,
                                                   elem_id="debrief-chart")
                         downloads = gr.File(label="Download the report: Markdown, JSON, PDF", file_count="multiple",
@@ -745,7 +753,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
                     with gr.Tab("History") as history_tab:
                         history = gr.Dataframe(pd.DataFrame(columns=HISTORY_COLUMNS), interactive=False,
                                                label="Your sessions in this browser (select one to resume)",
-                                               wrap=True, column_widths=["20%", "15%", "14%", "14%", "15%", "22%"],
+                                               wrap=True, column_widths=["22%", "34%", "21%", "23%"],
                                                elem_id="history")
                         trend = gr.LinePlot(None, x="session", y="score",
                                             color="dimension", y_lim=[0, 4], height=440, label="Progress: mean "

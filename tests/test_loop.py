@@ -233,6 +233,30 @@ def test_unknown_company_round_and_session_list_valid_choices(service) -> None: 
     assert existing not in str(exc.value), "another candidate's session id was disclosed"
 
 
+def test_a_session_keeps_only_its_latest_checkpoint_and_still_resumes(settings: Settings, index) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from interviewer.sessions import SqliteSessionStore
+
+    service = InterviewService(settings, retriever=index, store=SqliteSessionStore(settings.sessions_db))
+    other = service.start("generic", [], seed=2)  # another session's checkpoints are not touched
+    view = service.start("netflix", ["recruiter_screen", "hiring_manager"], seed=3)
+    long_answer = SCRIPTED["recruiter_screen"]["strong"] + " " + "Retention rose 4% after the change. " * 300
+    for _ in range(3):
+        view = service.answer(view.session_id, long_answer)
+    assert view.prompt and not view.finished
+    with sqlite3.connect(settings.sessions_db) as db:
+        kept = dict(db.execute("SELECT thread_id, count(*) FROM checkpoints GROUP BY thread_id").fetchall())
+        orphans = db.execute("SELECT count(*) FROM writes WHERE checkpoint_id NOT IN "
+                             "(SELECT checkpoint_id FROM checkpoints)").fetchone()[0]
+    assert kept[view.session_id] == 1 and kept[other.session_id] > 1 and orphans == 0
+    service.store.close()
+    again = InterviewService(settings, retriever=index, store=SqliteSessionStore(settings.sessions_db))
+    resumed = again.open(view.session_id)  # a restart finds the whole session in that one checkpoint
+    assert resumed.transcript == view.transcript and resumed.scores == view.scores and resumed.prompt
+    assert again.answer(view.session_id, "/skip").turn > resumed.turn
+
+
 def test_graph_compiles_with_an_in_memory_checkpointer(settings: Settings, index) -> None:  # type: ignore[no-untyped-def]
     nodes = Nodes(engine=OfflineEngine(settings.prompts_dir), retriever=index,
                   bank=load_bank(settings.questions_path), loops=load_loops(settings.loops_path),

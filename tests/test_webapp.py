@@ -236,9 +236,9 @@ def test_history_lists_this_browsers_sessions_and_resumes_them(service: Intervie
     second = start_interview(service, "netflix", ["recruiter_screen"], saved=first.saved)
     submit_answer(service, second.session, SCRIPTED["recruiter_screen"]["weak"], second.saved)
     table = history_table(service, second.saved)
-    assert list(table["company"]) == ["Netflix", "Spotify"]  # newest first
+    assert list(table["interview"]) == ["Netflix · 1 round · offline", "Spotify · 1 round · offline"]  # newest first
     assert table["status"][1] == "finished" and table["judgment"][1] != ""
-    assert table["status"][0] == "1 answered, open" and table["rounds"][0] == "1 round"
+    assert table["status"][0] == "1 answered, open"
     resumed = resume_from_history(service, second.saved, 1)
     assert resumed.session == first.session
     # a session the server no longer has is left out of the table, and the rows still open their own
@@ -422,7 +422,7 @@ def test_history_counts_questions_and_names_the_company(service: InterviewServic
     screen = submit_answer(service, screen.session, SCRIPTED["recruiter_screen"]["weak"], screen.saved)
     screen = submit_answer(service, screen.session, SCRIPTED["recruiter_screen"]["weak"], screen.saved)
     row = history_table(service, screen.saved).iloc[0]
-    assert row["company"] == dict(service.companies())["generic"]
+    assert row["interview"].startswith(dict(service.companies())["generic"] + " · ")
     answered = len({(s["stage"], s["question_id"]) for s in service.view(screen.session).scores})
     # the weak answer drew a follow-up on the same question: two scores, one question answered
     assert row["status"] == f"{answered} answered, open" and answered < len(service.view(screen.session).scores)
