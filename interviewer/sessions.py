@@ -45,6 +45,12 @@ class SessionInfo:
     created_at: float
 
 
+# Which sessions each browser opened (its id is random and kept in the browser's storage), so that
+# History lists them all in every tab of that browser.
+BROWSER_SESSIONS_TABLE = ("CREATE TABLE IF NOT EXISTS browser_sessions (browser_id TEXT NOT NULL, session_id TEXT "
+                          "NOT NULL, used_at {real} NOT NULL, PRIMARY KEY (browser_id, session_id))")
+
+
 class SessionStore(ABC):
     """Checkpoints, the list of sessions and a per-session writer lock, whatever the database."""
 
@@ -70,6 +76,15 @@ class SessionStore(ABC):
     @abstractmethod
     def recent(self, limit: int = 20) -> list[SessionInfo]:
         """The most recently started sessions, newest first."""
+
+    @abstractmethod
+    def record_opened(self, browser_id: str, session_id: str) -> None:
+        """Note that a browser (the random id its storage keeps) opened or used a session now."""
+
+    @abstractmethod
+    def opened_by(self, browser_id: str, limit: int = 50) -> list[str]:
+        """The sessions a browser opened, the most recently used first: every tab of that browser
+        sees them all, whichever tab wrote the browser's storage last."""
 
     @abstractmethod
     def session_lock(self, session_id: str) -> contextlib.AbstractContextManager[None]:
@@ -101,6 +116,7 @@ class SqliteSessionStore(SessionStore):
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS interview_sessions (id TEXT PRIMARY KEY, company TEXT "
             "NOT NULL, stages TEXT NOT NULL, engine TEXT NOT NULL, created_at REAL NOT NULL)")
+        self._conn.execute(BROWSER_SESSIONS_TABLE.format(real="REAL"))
         saver = SqliteSaver(self._conn)
         # one connection, one lock: the saver serialises its own use of the connection with it
         self._lock: threading.Lock = saver.lock
@@ -129,6 +145,19 @@ class SqliteSessionStore(SessionStore):
                 f"SELECT {REGISTRY_COLUMNS} FROM interview_sessions ORDER BY created_at DESC LIMIT ?", (limit,)
             ).fetchall()
         return [SessionInfo(*r) for r in rows]
+
+    def record_opened(self, browser_id: str, session_id: str) -> None:
+        """Note that a browser opened or used a session now."""
+        with self._lock:
+            self._conn.execute("INSERT INTO browser_sessions VALUES (?, ?, ?) ON CONFLICT (browser_id, session_id) "
+                               "DO UPDATE SET used_at = excluded.used_at", (browser_id, session_id, time.time()))
+
+    def opened_by(self, browser_id: str, limit: int = 50) -> list[str]:
+        """The sessions a browser opened, the most recently used first."""
+        with self._lock:
+            rows = self._conn.execute("SELECT session_id FROM browser_sessions WHERE browser_id = ? "
+                                      "ORDER BY used_at DESC LIMIT ?", (browser_id, limit)).fetchall()
+        return [r[0] for r in rows]
 
     def session_lock(self, session_id: str) -> contextlib.AbstractContextManager[None]:
         """A per-process lock: SQLite sessions have one process writing them."""
@@ -219,6 +248,19 @@ class PostgresSessionStore(SessionStore):
                                 "ORDER BY created_at DESC LIMIT %s", (limit,)).fetchall()
         return [SessionInfo(**r) for r in rows]
 
+    def record_opened(self, browser_id: str, session_id: str) -> None:
+        """Note that a browser opened or used a session now."""
+        with self._pool.connection() as conn:
+            conn.execute("INSERT INTO browser_sessions VALUES (%s, %s, %s) ON CONFLICT (browser_id, session_id) "
+                         "DO UPDATE SET used_at = excluded.used_at", (browser_id, session_id, time.time()))
+
+    def opened_by(self, browser_id: str, limit: int = 50) -> list[str]:
+        """The sessions a browser opened, the most recently used first."""
+        with self._pool.connection() as conn:
+            rows = conn.execute("SELECT session_id FROM browser_sessions WHERE browser_id = %s "
+                                "ORDER BY used_at DESC LIMIT %s", (browser_id, limit)).fetchall()
+        return [r["session_id"] for r in rows]
+
     @contextlib.contextmanager
     def session_lock(self, session_id: str) -> Iterator[None]:
         """A session-level advisory lock keyed by the session id, on a connection held for the turn
@@ -255,6 +297,7 @@ def _set_up(conn: Any) -> None:
         conn.execute("CREATE TABLE IF NOT EXISTS interview_sessions (id TEXT PRIMARY KEY, company TEXT NOT NULL, "
                      "stages TEXT NOT NULL, engine TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)")
         conn.execute("CREATE INDEX IF NOT EXISTS interview_sessions_created_at ON interview_sessions (created_at)")
+        conn.execute(BROWSER_SESSIONS_TABLE.format(real="DOUBLE PRECISION"))
     finally:
         conn.execute("SELECT pg_advisory_unlock(hashtext(%s), 0)", (LOCK_NAMESPACE,))
 

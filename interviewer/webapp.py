@@ -210,9 +210,12 @@ def round_chart(view: SessionView) -> pd.DataFrame | None:
 
 
 def remember(saved: dict[str, Any] | None, session_id: str) -> dict[str, Any]:
-    """The browser's saved sessions with this one current and first in its history."""
-    history = [s for s in (saved or EMPTY_SAVED).get("history", []) if s != session_id]
-    return {"current": session_id, "history": [session_id, *history][:HISTORY_LIMIT]}
+    """The browser's storage with this session current and first in its history, and the browser's
+    random id (made on first use; the server lists a browser's sessions by it)."""
+    saved = saved or EMPTY_SAVED
+    history = [s for s in saved.get("history", []) if s != session_id]
+    return {"browser": saved.get("browser") or secrets.token_hex(16), "current": session_id,
+            "history": [session_id, *history][:HISTORY_LIMIT]}
 
 
 def render_view(service: InterviewService, view: SessionView, saved: dict[str, Any] | None,
@@ -223,8 +226,13 @@ def render_view(service: InterviewService, view: SessionView, saved: dict[str, A
     earlier = "\n\n---\n\n".join(score_markdown(s, names) for s in reversed(view.scores[:-1]))
     if not status:
         status = "" if view.finished else "Answer in the box below, or use the buttons."
+    saved = remember(saved, view.session_id)
+    try:  # History lists it in every tab of this browser, whichever tab writes the storage last
+        service.store.record_opened(saved["browser"], view.session_id)
+    except Exception:
+        log.exception("recording a browser's session failed; its History may miss it")
     return Screen(
-        session=view.session_id, turn=view.turn, saved=remember(saved, view.session_id), chat=chat_messages(view),
+        session=view.session_id, turn=view.turn, saved=saved, chat=chat_messages(view),
         progress=progress_line(view),
         card=score_markdown(latest, names) if latest else "_No answers scored yet._",
         chart=score_chart(latest, names), highlights=evidence_highlights(latest, names),
@@ -411,9 +419,13 @@ def restore(service: InterviewService, saved: dict[str, Any] | None) -> Screen:
 
 
 def known_history(service: InterviewService, saved: dict[str, Any] | None) -> list[tuple[Any, SessionView]]:
-    """This browser's sessions the server still has, newest first, as (session info, view)."""
+    """This browser's sessions the server still has, the most recently used first, as (session
+    info, view): those the server recorded for the browser's id (from any of its tabs), then any
+    only its storage lists."""
+    saved = saved or EMPTY_SAVED
+    recorded = service.store.opened_by(saved["browser"], HISTORY_LIMIT) if saved.get("browser") else []
     found = []
-    for session_id in (saved or {}).get("history", []):
+    for session_id in list(dict.fromkeys([*recorded, *saved.get("history", [])]))[:HISTORY_LIMIT]:
         try:
             found.append((service.store.get(session_id), service.view(session_id)))
         except InterviewerError:
@@ -458,12 +470,14 @@ def progress_chart(service: InterviewService, saved: dict[str, Any] | None,
     return _frame(rows, PROGRESS_COLUMNS)
 
 
-def resume_from_history(service: InterviewService, saved: dict[str, Any] | None, row: int) -> Screen:
-    """Resume the session on a row of the History table (the rows `history_table` shows)."""
-    history = known_history(service, saved)
-    if not 0 <= row < len(history):
+def resume_from_history(service: InterviewService, saved: dict[str, Any] | None, row: int,
+                        shown: list[str] | None = None) -> Screen:
+    """Resume the session on a row of the History table: `shown` is the table's session ids as
+    displayed (rows `history_table` shows now, when not given)."""
+    ids = shown if shown is not None else [info.id for info, _ in known_history(service, saved)]
+    if not 0 <= row < len(ids):
         return _unchanged("pick a session in the table")
-    return resume_session(service, history[row][0].id, saved)
+    return resume_session(service, ids[row], saved)
 
 
 def stage_choices(service: InterviewService, company: str, variant: str | None = None) -> Any:
@@ -689,6 +703,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
                    delete_cache=(3600, 86400)) as app:
         session = gr.State(None)
         turn = gr.State(None)
+        history_ids = gr.State(None)  # the session ids of the History table's rows, as shown
         saved = gr.BrowserState(EMPTY_SAVED, storage_key="interviewer-sessions",
                                 secret=browser_secret(service.settings))
         with gr.Tab("Practise", id="practise"):
@@ -817,20 +832,21 @@ def build_app(service: InterviewService) -> gr.Blocks:
                           trigger_mode="once")
         end_cancel.click(lambda: gr.update(visible=False), None, end_row, api_visibility="private")
 
-        def show_history(saved_value: dict[str, Any] | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        def show_history(saved_value: dict[str, Any] | None) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
             sessions = known_history(service, saved_value)  # read once for the table and the chart
-            return history_table(service, saved_value, sessions), progress_chart(service, saved_value, sessions)
+            return (history_table(service, saved_value, sessions), progress_chart(service, saved_value, sessions),
+                    [info.id for info, _ in sessions])
 
-        history_tab.select(show_history, [saved], [history, trend], api_name="history")
-        # a row is picked by its place in the table: the table must follow every change of the list
-        saved.change(show_history, [saved], [history, trend], api_visibility="private")
+        history_tab.select(show_history, [saved], [history, trend, history_ids], api_name="history")
+        # the table follows every change of the browser's list (a row opens the session it shows)
+        saved.change(show_history, [saved], [history, trend, history_ids], api_visibility="private")
         suggest.click(lambda sid: suggest_stronger(service, sid), [session], suggestion, api_name="suggest_stronger")
 
-        def pick(saved_value: dict[str, Any] | None, evt: gr.SelectData) -> Screen:
+        def pick(saved_value: dict[str, Any] | None, shown: list[str] | None, evt: gr.SelectData) -> Screen:
             row = evt.index[0] if isinstance(evt.index, list | tuple) else int(evt.index)
-            return resume_from_history(service, saved_value, int(row))
+            return resume_from_history(service, saved_value, int(row), shown)
 
-        history.select(pick, [saved], screen, api_visibility="private")
+        history.select(pick, [saved, history_ids], screen, api_visibility="private")
 
         resume.click(lambda sid, sv: resume_session(service, sid, sv)[:-1], [resume_id, saved], panels,
                      api_name="resume_session")

@@ -200,6 +200,16 @@ def test_a_reload_mid_interview_returns_to_the_same_session(browser: Any, app_ur
     assert tab.page.locator("#answer textarea").input_value() == stale  # kept, to send again
     assert not any(stale in b for b in newer.bubbles("user") + tab.bubbles("user"))
     tab.shot("stale-tab-caught-up")
+    # the new tab starts another interview; the old tab then writes the browser's storage last, from
+    # its older copy, yet its History still lists both sessions
+    newer.page.get_by_role("button", name="Start interview").click()
+    newer.page.get_by_role("button", name="Start a new interview").click()
+    newer.wait_for(lambda: newer.bubbles("user") == [], "the new tab's new session")
+    tab.answer(stale)
+    tab.page.get_by_role("tab", name="History").click()
+    rows = tab.page.locator("#history").get_by_role("row")  # the header row, then one per session
+    tab.wait_for(lambda: rows.count() == 3, "both sessions in the old tab's History")
+    tab.shot("history-in-the-old-tab")
     other = _tab(browser, "second-context")
     other.open(app_url)
     other.page.wait_for_timeout(1500)

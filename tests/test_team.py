@@ -141,6 +141,9 @@ def test_a_second_replica_resumes_and_finishes_the_session(replicas: Replicas, d
     assert sql(database_url, "SELECT count(*) FROM checkpoints WHERE thread_id = %s", view.session_id)[0][0] == 1
     assert not replicas.settings.sessions_db.exists()
     assert [s.id for s in second.store.recent()] == [view.session_id]
+    # a browser's History is the same whichever replica serves it
+    first.store.record_opened("a-browser", view.session_id)
+    assert second.store.opened_by("a-browser") == [view.session_id] and second.store.opened_by("another") == []
 
 
 DRIVER = """

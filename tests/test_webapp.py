@@ -24,6 +24,7 @@ from interviewer.webapp import (
     history_table,
     in_last_round,
     in_progress,
+    known_history,
     progress_chart,
     progress_line,
     restore,
@@ -43,7 +44,7 @@ def test_start_answer_and_see_scores(service: InterviewService) -> None:
     screen = start_interview(service, "netflix", ["culture"])
     assert screen.session and "Error" not in screen.status
     assert screen.chat[-1]["role"] == "assistant" and "?" in screen.chat[-1]["content"]
-    assert screen.saved == {"current": screen.session, "history": [screen.session]}
+    assert screen.saved == {"browser": screen.saved["browser"], "current": screen.session, "history": [screen.session]}
     answer = SCRIPTED["culture"]["strong"]
     screen = submit_answer(service, screen.session, answer, screen.saved)
     assert {"role": "user", "content": verbatim(answer)} in screen.chat and screen.answer == ""
@@ -415,6 +416,23 @@ def test_the_page_config_holds_no_server_paths(service: InterviewService) -> Non
     assert "repository: test.jsonl" in config and "data: mine.jsonl" in config  # the golden files, by label
     for folder in (service.settings.data_dir, SOURCE_ROOT):
         assert str(folder) not in config
+
+
+def test_every_tab_of_a_browser_lists_all_its_sessions(service: InterviewService) -> None:
+    first = start_interview(service, "netflix", ["culture"])  # tab A
+    tab_b = first.saved  # tab B opened now: its copy of the browser's storage
+    second = start_interview(service, "spotify", ["culture"], saved=first.saved)  # tab A starts another
+    assert second.saved["browser"] == first.saved["browser"]
+    # tab B writes the storage last, from its older copy: the newer session drops out of the storage
+    b = submit_answer(service, first.session, SCRIPTED["culture"]["weak"], tab_b)
+    assert second.session not in b.saved["history"]
+    listed = history_table(service, b.saved)  # yet both tabs list both sessions
+    assert sorted(listed["interview"]) == ["Netflix · 1 round · offline", "Spotify · 1 round · offline"]
+    shown = [info.id for info, _ in known_history(service, b.saved)]
+    assert resume_from_history(service, b.saved, shown.index(second.session), shown).session == second.session
+    other_browser = start_interview(service, "generic", ["culture"])
+    assert other_browser.saved["browser"] != b.saved["browser"]
+    assert len(history_table(service, other_browser.saved)) == 1  # another browser sees only its own
 
 
 def test_history_counts_questions_and_names_the_company(service: InterviewService) -> None:
