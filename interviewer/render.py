@@ -10,31 +10,40 @@ from typing import Any
 from interviewer.state import AnswerScore, Debrief
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
-# A web address as the chat's Markdown renderer links it by itself: a backslash escape inside one
-# would show (the link text is taken as written), so addresses are left as typed. Only characters
-# that cannot end up as markup there are allowed in one; `<`, `>` and `&` arrive as entities.
-_WEB_ADDRESS = re.compile(r"(?<![\w/])(?:https?://|www\.)[A-Za-z0-9.\-]+(?:[/?#:][A-Za-z0-9/?#:@%=&;.,+\-_~]*)?")
+# A web address with whatever follows it up to a space, as Markdown renderers link it by themselves:
+# a backslash escape in it would show (the link text is taken as written) and end up in the link, so
+# only the characters that could still become markup there are escaped in it.
+_WEB_ADDRESS = re.compile(r"(?<![\w/])(?:https?://|www\.)\S+")
+_MARKUP_IN_ADDRESS = re.compile(r"([\\`*\[\]<>|])")
 
 
 def md_escape(text: object) -> str:
-    """Candidate text made literal inside Markdown: every character Markdown or HTML would act on
-    is backslash-escaped, so `2*3*4`, `<img …>` and `# title` show exactly as typed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split("\n")))
+    """Candidate text made literal inside Markdown, on one line: every character Markdown or HTML
+    would act on is backslash-escaped, so `2*3*4`, `<img …>` and `# title` show exactly as typed;
+    web addresses are left as typed, so they show and link as typed."""
+    return _escape_around_addresses(" ".join(str(text).split("\n")))
 
 
 def md_verbatim(text: str) -> str:
     """Candidate text for a Markdown chat bubble, shown exactly as typed with its line breaks: HTML
     characters become entities and every Markdown character is escaped, except inside web
-    addresses (which the chat links as typed)."""
-    return "\n".join(_escape_around_addresses(html.escape(line, quote=False)) for line in text.split("\n"))
+    addresses (which the chat links as typed). A line's leading spaces and tabs, and blank lines,
+    become character references, which Markdown keeps where it would drop whitespace."""
+    lines = []
+    for line in text.split("\n"):
+        body = line.lstrip(" \t")
+        indent = "".join("&#9;" if char == "\t" else "&#32;" for char in line[: len(line) - len(body)])
+        lines.append((indent + md_escape(html.escape(body, quote=False))) or "&#32;")
+    return "\n".join(lines)
 
 
 def _escape_around_addresses(line: str) -> str:
     out, at = [], 0
     for address in _WEB_ADDRESS.finditer(line):
-        out += [md_escape(line[at:address.start()]), address.group()]
+        out += [_MARKDOWN_SPECIAL.sub(r"\\\1", line[at:address.start()]),
+                _MARKUP_IN_ADDRESS.sub(r"\\\1", address.group())]
         at = address.end()
-    return "".join([*out, md_escape(line[at:])])
+    return "".join([*out, _MARKDOWN_SPECIAL.sub(r"\\\1", line[at:])])
 
 
 def md_blockquote(text: str) -> str:

@@ -272,8 +272,9 @@ class InterviewService:
                 raise InterviewerError("the interview is not waiting for an answer, so your text was not sent "
                                        "(it is still in the box): send it again")
             if seen_turn is not None and len((snapshot.values or {}).get("transcript", [])) != seen_turn:
-                raise StaleTurnError("this interview moved on in another tab or window, so your text was not "
-                                     "sent (it is still in the box): the chat now shows where it stands")
+                raise StaleTurnError("this interview moved on in another tab or window, so nothing was sent or "
+                                     "done (what you typed is still in the box): the chat now shows where it "
+                                     "stands")
             if snapshot.interrupts:
                 for event in graph.stream(Command(resume=text), config, stream_mode="custom",
                                           durability="sync"):

@@ -95,7 +95,8 @@ CHAT_AS_SHOWN = """() => {
     while (row && !row.classList.contains("message-row")) row = row.previousElementSibling;
     const shown = row && row.querySelector(".message-content");
     if (!shown) return;
-    const text = shown.innerText.replace(/\\n$/, "");
+    // a blank line is shown as a single space (see md_verbatim); copy it blank
+    const text = shown.innerText.replace(/\\n$/, "").split("\\n").map((l) => (l.trim() ? l : "")).join("\\n");
     // after Gradio's own copy of the source text, which this replaces
     setTimeout(() => navigator.clipboard.writeText(text).catch(() => {}), 150);
   }, true);
@@ -202,10 +203,12 @@ def debrief_chart(view: SessionView, names: dict[str, str]) -> pd.DataFrame | No
 
 
 def round_chart(view: SessionView) -> pd.DataFrame | None:
-    """The debrief's score per round as rows (round, score), in loop order; rounds without a
-    score (nothing answered) are left out."""
+    """The debrief's score per round as rows (round, score), each round numbered by its place in the
+    loop ("2. Hiring manager screen": the chart orders its bars by label); rounds without a score
+    (nothing answered) are left out."""
     rounds = view.debrief["rounds"] if view.debrief else []
-    rows = [(str(r["name"]), round(score, 2)) for r in rounds if isinstance(score := r.get("score"), int | float)]
+    rows = [(f"{number}. {r['name']}", round(score, 2)) for number, r in enumerate(rounds, start=1)
+            if isinstance(score := r.get("score"), int | float)]
     return _frame(rows, ROUND_COLUMNS)
 
 
@@ -329,7 +332,7 @@ def in_last_round(service: InterviewService, session_id: str | None) -> bool:
 
 def end_round_or_ask(service: InterviewService, session_id: str | None, seen_turn: int | None,
                      saved: dict[str, Any] | None) -> tuple[Any, ...]:
-    """The End round button: the panels, and whether to show "end the interview now?" (asked in the
+    """The End round button: the panels, and whether to show "end the last round?" (asked in the
     loop's last round, where ending the round ends the interview)."""
     if in_last_round(service, session_id):
         return (*_unchanged("")[:-1], gr.update(visible=True))
@@ -743,6 +746,11 @@ def build_app(service: InterviewService) -> gr.Blocks:
                                     "question is listed as not reached.")
                         end_confirm = gr.Button("End it and show the debrief", variant="stop", size="sm")
                         end_cancel = gr.Button("Keep going", size="sm")
+                    with gr.Row(visible=False) as last_round_row:
+                        gr.Markdown("**End the last round?** That ends the interview: the question on the table "
+                                    "counts as unanswered, as in any round you end.")
+                        last_round_confirm = gr.Button("End it and show the debrief", variant="stop", size="sm")
+                        last_round_cancel = gr.Button("Keep going", size="sm")
                 with gr.Column(scale=2):
                     with gr.Tab("Score card"):
                         chart = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4], x_label_angle=-30,
@@ -757,7 +765,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
                         with gr.Accordion("Earlier answers", open=False):
                             earlier = gr.Markdown("_None yet._")
                     with gr.Tab("Debrief"):
-                        rounds_plot = gr.BarPlot(None, x="round", y="score", y_lim=[0, 4], sort=None,
+                        rounds_plot = gr.BarPlot(None, x="round", y="score", y_lim=[0, 4], x_label_angle=-30,
                                                  label="Score per round (1-4)", height=220, elem_id="round-chart")
                         debrief_plot = gr.BarPlot(None, x="dimension", y="score", y_lim=[0, 4], x_label_angle=-30,
                                                   label="Mean score per dimension", height=240,
@@ -820,7 +828,7 @@ def build_app(service: InterviewService) -> gr.Blocks:
                 continue
             if command == "/end round":  # in the last round it ends the interview: the page asks first there
                 button.click(lambda sid, seen, sv: end_round_or_ask(service, sid, seen, sv), [session, turn, saved],
-                             [*panels, end_row], api_visibility="private", trigger_mode="once")
+                             [*panels, last_round_row], api_visibility="private", trigger_mode="once")
                 button = end_round_api  # the API's command does it without asking, as its name says
             # a command leaves whatever the candidate is typing where it is
             button.click(lambda sid, seen, sv, cmd=command: submit_answer(service, sid, cmd, sv, seen)[:-1],
@@ -831,6 +839,11 @@ def build_app(service: InterviewService) -> gr.Blocks:
                           [session, turn, saved], [*panels, end_row], api_name="command_end_interview",
                           trigger_mode="once")
         end_cancel.click(lambda: gr.update(visible=False), None, end_row, api_visibility="private")
+        last_round_confirm.click(lambda sid, seen, sv: (*submit_answer(service, sid, "/end round", sv, seen)[:-1],
+                                                        gr.update(visible=False)),
+                                 [session, turn, saved], [*panels, last_round_row], api_visibility="private",
+                                 trigger_mode="once")
+        last_round_cancel.click(lambda: gr.update(visible=False), None, last_round_row, api_visibility="private")
 
         def show_history(saved_value: dict[str, Any] | None) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
             sessions = known_history(service, saved_value)  # read once for the table and the chart

@@ -28,7 +28,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HOSTILE = ('<script>window.__pwned = 1</script> I led the launch. <img src=x onerror="window.__pwned = 2"> '
            "It cost 2*3*4 = 24 engineer-weeks and # is not a heading; [link](javascript:alert(1)) _kept_")
 SPACED = ("My notes:  https://example.com/guide_v2.pdf?a=1&b=2 and www.spotify.com.\n"
-          "Step 1.  Cut  the  scope;\n\n  then ship it_now_ (v2.0).")
+          "Step 1.  Cut  the  scope;\n    indented four\n\tand a tab,\n\n\n  then ship it_now_ (v2.0).\n"
+          "(see https://en.wikipedia.org/wiki/Foo_(bar)) https://x.com/q!x [y](https://ok.com)")
 ANSWER = ("Listeners churned after their first week. I owned the onboarding ranker and chose a simpler model "
           "because our latency budget was 150 ms. 30-day retention rose 4%, about $3M a year. I learned to "
           "set the ship rule before the test.")
@@ -295,8 +296,12 @@ def test_candidate_text_is_shown_verbatim_and_never_run(browser: Any, app_url: s
     tab.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     tab.answer(SPACED)
     row = tab.page.locator("#chat .message-row.user-row").last
-    assert row.locator(".message-content").inner_text().strip() == SPACED
-    assert row.locator("a", has_text="https://example.com/guide_v2.pdf?a=1&b=2").count() == 1
+    shown = row.locator(".message-content").inner_text().strip()
+    assert "\n".join(line if line.strip() else "" for line in shown.split("\n")) == SPACED
+    links = [a.get_attribute("href") for a in row.locator("a").all()]
+    assert "https://example.com/guide_v2.pdf?a=1&b=2" in links and "https://ok.com" in links
+    assert "https://en.wikipedia.org/wiki/Foo_(bar)" in links and "https://x.com/q!x" in links
+    assert not any("%5C" in (href or "") or "\\" in (href or "") for href in links), links
     row.hover()
     tab.page.locator('#chat .message-buttons-right button[aria-label="Copy message"]').last.click()
     tab.wait_for(lambda: tab.page.evaluate("navigator.clipboard.readText()") == SPACED, "the copied text")

@@ -154,6 +154,8 @@ def test_quotes_of_the_answer_show_exactly_what_was_typed(service: InterviewServ
 @pytest.mark.parametrize("typed", [
     "2*3*4 = 24", "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "# not a heading",
     "[link](javascript:alert(1))", "_under_ and `code` and > quote", "line one\nline two",
+    "(see https://x.com/a_b) and [y](https://ok.com)", "https://a.com/x](javascript:alert(1)) <b>",
+    "    indented four\n\n\n\t- a tab and a dash", "www.a.com/*b*c* https://e.x/<img src=x>",
 ])
 def test_the_chat_shows_the_candidates_text_as_typed(typed: str) -> None:
     from markdown_it import MarkdownIt
@@ -164,6 +166,13 @@ def test_the_chat_shows_the_candidates_text_as_typed(typed: str) -> None:
     text = html.replace("<p>", "").replace("</p>", "").replace("<br />", "").replace("&lt;", "<")
     assert " ".join(text.replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&").split()) == \
         " ".join(typed.split())
+
+
+def test_score_card_quotes_keep_web_addresses_as_typed() -> None:
+    from interviewer.render import md_escape
+
+    quoted = md_escape("the read-out is at https://ex.com/a_b_c?x=1&y=2#r (see page 2*3)")
+    assert "https://ex.com/a_b_c?x=1&y=2#r" in quoted and "2\\*3" in quoted and "\\(see" in quoted
 
 
 def test_notes_are_set_apart_and_turns_keep_their_own_bubbles(service: InterviewService) -> None:
@@ -371,9 +380,10 @@ def test_a_rounds_score_reads_the_same_in_the_chat_and_the_debrief(service: Inte
         figure = f"{summary['score']:.2f}"
         assert f"Round score {figure} / 4" in said  # what the interviewer said at the round's end
         assert f"| {summary['name']} | {figure} |" in screen.debrief  # what the debrief's table shows
-    # and the per-round chart: one bar per round, in loop order, at the same score
+    # and the per-round chart: one bar per round, numbered in loop order, at the same score
     summaries = service.view(screen.session).summaries
-    assert list(screen.round_chart["round"]) == [s["name"] for s in summaries]
+    assert list(screen.round_chart["round"]) == [f"{n}. {s['name']}" for n, s in enumerate(summaries, start=1)]
+    assert list(screen.round_chart["round"]) == sorted(screen.round_chart["round"])  # how the chart orders bars
     assert list(screen.round_chart["score"]) == [round(float(s["score"] or 0), 2) for s in summaries]
 
 
@@ -406,6 +416,10 @@ def test_ending_the_last_round_asks_first_as_ending_the_interview_does(service: 
     asked = end_round_or_ask(service, screen.session, moved.turn, moved.saved)
     assert asked[-1]["visible"] is True and all(_is_unchanged(v) for v in asked[:-1])  # no "Error:" either
     assert not service.view(screen.session).finished  # nothing ended until the candidate confirms
+    # confirmed, it ends the round as in any other round: the open question counts as unanswered
+    ended = submit_answer(service, screen.session, "/end round", moved.saved, moved.turn)
+    debrief = service.view(ended.session).debrief
+    assert debrief is not None and [r["skipped"] for r in debrief["rounds"]] == [1, 1]
 
 
 def test_the_page_config_holds_no_server_paths(service: InterviewService) -> None:
