@@ -269,6 +269,9 @@ class InterviewService:
                 raise InterviewerError("this interview has ended, so your text was not sent (it is still in "
                                        "the box): start a new interview to keep practising")
             if _cut_short(snapshot):
+                log.warning("session %s is neither waiting nor finished: next=%s tasks=%s metadata=%s", session_id,
+                            snapshot.next, [(t.name, t.error, bool(t.interrupts), t.result is not None)
+                                            for t in snapshot.tasks], snapshot.metadata)
                 raise InterviewerError("the interview is not waiting for an answer, so your text was not sent "
                                        "(it is still in the box): send it again")
             if seen_turn is not None and len((snapshot.values or {}).get("transcript", [])) != seen_turn:

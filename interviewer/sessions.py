@@ -110,7 +110,10 @@ class SqliteSessionStore(SessionStore):
         # files the database file's permissions)
         path.touch(mode=0o600, exist_ok=True)
         path.chmod(0o600)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # Python's default transaction handling, not autocommit: SqliteSaver writes a step's several
+        # writes in one transaction and commits once; in autocommit each row was its own, so a kill
+        # between two rows left a step half-written, which then replayed as done with its route lost
+        self._conn = sqlite3.connect(str(path), check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute(
@@ -127,7 +130,7 @@ class SqliteSessionStore(SessionStore):
     def register(self, session_id: str, company: str, stages: list[str], engine: str) -> SessionInfo:
         """Record a session that has its first checkpoint."""
         info = SessionInfo(session_id, company, ",".join(stages), engine, time.time())
-        with self._lock:
+        with self._lock, self._conn:
             self._conn.execute("INSERT INTO interview_sessions VALUES (?, ?, ?, ?, ?)",
                                (info.id, info.company, info.stages, info.engine, info.created_at))
         return info
@@ -148,7 +151,7 @@ class SqliteSessionStore(SessionStore):
 
     def record_opened(self, browser_id: str, session_id: str) -> None:
         """Note that a browser opened or used a session now."""
-        with self._lock:
+        with self._lock, self._conn:
             self._conn.execute("INSERT INTO browser_sessions VALUES (?, ?, ?) ON CONFLICT (browser_id, session_id) "
                                "DO UPDATE SET used_at = excluded.used_at", (browser_id, session_id, time.time()))
 
@@ -170,17 +173,12 @@ class SqliteSessionStore(SessionStore):
         own; it stores whole channel values in each checkpoint, so the latest stands alone)."""
         with self._lock:
             self.checkpointer.setup()  # type: ignore[attr-defined]  # the saver creates its tables lazily
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self._conn:  # one transaction: committed whole, or rolled back
                 for table in ("writes", "checkpoints"):
                     self._conn.execute(
                         f"DELETE FROM {table} WHERE thread_id = ? AND checkpoint_id < (SELECT MAX(checkpoint_id) "
                         f"FROM checkpoints AS latest WHERE latest.thread_id = {table}.thread_id AND "
                         f"latest.checkpoint_ns = {table}.checkpoint_ns)", (session_id,))
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
 
     def close(self) -> None:
         """Close the database connection."""
