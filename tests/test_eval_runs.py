@@ -10,11 +10,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
+from sklearn.model_selection import GroupKFold
 
+from interviewer.bank import load_bank
 from interviewer.cli import main
 from interviewer.offline.detectors import packaged_detectors
+from interviewer.offline.training import FOLDS, SENTENCES_DIR, load_labelled
 from interviewer.rubric import load_rubric
 from interviewer.settings import SOURCE_ROOT, Settings
 from tests.conftest import subprocess_env
@@ -171,10 +175,16 @@ def test_compare_shows_metric_deltas_and_changed_items(tmp_path: Path, eval_env:
 
 def test_calibrate_reports_cross_validation_and_writes_only_when_asked(
         tmp_path: Path, eval_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    golden = tmp_path / "some.jsonl"  # a third of the calibration part keeps this test to minutes
+    # the calibration answers of one cross-fitting fold: calibrate refits the detectors once, not five times
+    data = load_labelled(SENTENCES_DIR, load_bank(Settings().questions_path))
+    groups = np.array(data.answer_ids)
+    _, held_out = next(GroupKFold(n_splits=FOLDS).split(groups, groups=groups))
+    fold = {str(a) for a in groups[held_out]}
     lines = [x for x in (GOLDEN / "calibration.jsonl").read_text(encoding="utf-8").splitlines()
-             if x.strip() and '"pair"' not in x]
-    golden.write_text("\n".join(lines[::3]) + "\n", encoding="utf-8")
+             if x.strip() and '"pair"' not in x and json.loads(x)["id"] in fold]
+    assert len(lines) >= 30
+    golden = tmp_path / "some.jsonl"
+    golden.write_text("\n".join(lines) + "\n", encoding="utf-8")
     rubric = tmp_path / "rubric.yaml"
     shutil.copy(RUBRIC, rubric)
     before = rubric.read_text()

@@ -69,8 +69,14 @@ def score_figures(figures: Agreement) -> float:
 def fit_dimension(data: DimensionData, start: DimensionTuning, anchor_weight: float,
                   elements: Sequence[str]) -> DimensionTuning:
     """Coordinate ascent over element weights and thresholds, starting from the current tuning."""
+    seen: dict[bytes, float] = {}  # most trials leave every level as it was: score each outcome once
+
     def score(t: DimensionTuning) -> float:
-        return objective(data.labels, levels(data, t, anchor_weight, elements))
+        predicted = levels(data, t, anchor_weight, elements)
+        key = predicted.tobytes()
+        if key not in seen:
+            seen[key] = objective(data.labels, predicted)
+        return seen[key]
 
     best, best_score = start, score(start)
     for _ in range(PASSES):
