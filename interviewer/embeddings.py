@@ -142,7 +142,8 @@ class MiniLMEmbedder:
         self._tokenizer.no_padding()
         self._lock = threading.Lock()  # the Rust tokenizer's truncation state is shared
         self._workers = max(1, min(usable_cpus(), 8))
-        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="minilm") if self._workers > 1 else None
+        self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="minilm")
+        self._pool_pid = os.getpid()
 
     def embed(self, texts: Sequence[str]) -> Vector:
         """Embed texts; returns an (n, 384) float32 array of unit vectors."""
@@ -158,11 +159,18 @@ class MiniLMEmbedder:
             for i in shard:
                 out[i] = self._embed_batch([encodings[i].ids])[0]
 
-        if self._pool is None or len(shards) == 1:
+        if len(shards) == 1:
             run(order)
         else:
-            list(self._pool.map(run, shards))  # onnxruntime releases the GIL while it runs
+            list(self._workers_here().map(run, shards))  # onnxruntime releases the GIL while it runs
         return out
+
+    def _workers_here(self) -> ThreadPoolExecutor:
+        """This process's worker threads: a fork() copies the pool but not its threads."""
+        if self._pool_pid != os.getpid():  # in a forked child, which starts with one thread
+            self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="minilm")
+            self._pool_pid = os.getpid()
+        return self._pool
 
     def _embed_batch(self, token_ids: list[list[int]]) -> Vector:
         width = max(len(ids) for ids in token_ids)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import select
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -221,3 +224,27 @@ def test_a_removed_notes_folder_is_skipped_not_fatal(tmp_path: Path, data_dir: P
     report = KnowledgeIndex(data_dir / "index", embedder, [KNOWLEDGE]).ensure()
     assert report.rebuilt and report.missing_sources == [str(notes.resolve())]
     assert report.extra_sources == []
+
+
+def test_a_forked_process_can_still_embed(embedder: MiniLMEmbedder) -> None:
+    """Worker threads do not survive fork(): a child must not wait for the parent's."""
+    texts = ["Cold start for new members.", "Why?", "A latency budget of 200 ms on the home page."]
+    expected = embedder.embed(texts)  # the parent's worker threads exist from here on
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: embed, send the bytes, leave without running pytest's teardown
+        try:
+            os.write(write, embedder.embed(texts).tobytes())
+        finally:
+            os._exit(0)
+    os.close(write)
+    ready, _, _ = select.select([read], [], [], 60)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    assert ready, "the forked child never finished embedding"
+    got = b""
+    while chunk := os.read(read, 65536):
+        got += chunk
+    os.close(read)
+    assert np.array_equal(np.frombuffer(got, dtype=np.float32).reshape(expected.shape), expected)
