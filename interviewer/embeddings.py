@@ -116,10 +116,11 @@ def usable_cpus() -> int:
 class MiniLMEmbedder:
     """sentence-transformers/all-MiniLM-L6-v2 (mean pooling, L2) run by onnxruntime on the CPU.
 
-    Texts are embedded one per call, the calls spread over one thread per usable CPU, each running
-    onnxruntime single-threaded. For sentence-sized inputs that beats splitting every MatMul across
-    threads (about 15% on 2 cores, no padding, no spinning threads under load) and gives the same
-    vectors bit for bit (a test checks it against batched calls).
+    Texts are embedded one per call, the calls spread over one thread per usable CPU. For an
+    answer's sentences that beats padded batches whose MatMuls are split across threads (about 15%
+    on 2 cores) and gives the same vectors bit for bit (a test checks it against a padded batch).
+    The session may still use every CPU for one call, so a lone text (a retrieval query) is not
+    slower; its threads sleep instead of spinning, so calls side by side do not fight over cores.
     """
 
     name = "all-MiniLM-L6-v2-onnx-int8"
@@ -132,7 +133,8 @@ class MiniLMEmbedder:
         model, tokenizer = find_minilm_files(model_dir)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # warnings about unused initialisers are noise here
-        options.intra_op_num_threads = 1
+        self._workers = max(1, min(usable_cpus(), 8))
+        options.intra_op_num_threads = self._workers
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
@@ -141,7 +143,6 @@ class MiniLMEmbedder:
         self._tokenizer.enable_truncation(max_length=self.max_seq_length)
         self._tokenizer.no_padding()
         self._lock = threading.Lock()  # the Rust tokenizer's truncation state is shared
-        self._workers = max(1, min(usable_cpus(), 8))
         self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="minilm")
         self._pool_pid = os.getpid()
 
@@ -167,7 +168,9 @@ class MiniLMEmbedder:
 
     def _workers_here(self) -> ThreadPoolExecutor:
         """This process's worker threads: a fork() copies the pool but not its threads."""
-        if self._pool_pid != os.getpid():  # in a forked child, which starts with one thread
+        # no lock: one held by another thread at fork() would stay held in the child; two threads
+        # of a child racing here only make a spare pool, which is collected
+        if self._pool_pid != os.getpid():
             self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="minilm")
             self._pool_pid = os.getpid()
         return self._pool
