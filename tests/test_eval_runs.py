@@ -10,15 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 import yaml
-from sklearn.model_selection import GroupKFold
 
 from interviewer.bank import load_bank
 from interviewer.cli import main
 from interviewer.offline.detectors import packaged_detectors
-from interviewer.offline.training import FOLDS, SENTENCES_DIR, load_labelled
+from interviewer.offline.training import SENTENCES_DIR, answer_folds, load_labelled
 from interviewer.rubric import load_rubric
 from interviewer.settings import SOURCE_ROOT, Settings
 from tests.conftest import subprocess_env
@@ -177,9 +175,8 @@ def test_calibrate_reports_cross_validation_and_writes_only_when_asked(
         tmp_path: Path, eval_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # the calibration answers of one cross-fitting fold: calibrate refits the detectors once, not five times
     data = load_labelled(SENTENCES_DIR, load_bank(Settings().questions_path))
-    groups = np.array(data.answer_ids)
-    _, held_out = next(GroupKFold(n_splits=FOLDS).split(groups, groups=groups))
-    fold = {str(a) for a in groups[held_out]}
+    _, held_out = answer_folds(data)[0]
+    fold = {data.answer_ids[i] for i in held_out}
     lines = [x for x in (GOLDEN / "calibration.jsonl").read_text(encoding="utf-8").splitlines()
              if x.strip() and '"pair"' not in x and json.loads(x)["id"] in fold]
     assert len(lines) >= 30

@@ -108,14 +108,21 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float, float, 
     return best
 
 
+def answer_folds(data: LabelledSentences) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The FOLDS (train, held-out) splits of the sentence indices, grouped by answer so no answer
+    is on both sides; training, cross-fitting and their tests all use these."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array(data.answer_ids)
+    return list(GroupKFold(n_splits=FOLDS).split(groups, groups=groups))
+
+
 def train(data: LabelledSentences, rows: np.ndarray, *, version: str, embedding: str,
           progress: Callable[[str], None] | None = None) -> tuple[ElementDetectors, dict[str, Any]]:
     """Fit every element's classifier; returns the detectors and the held-out report per element."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
 
-    groups = np.array(data.answer_ids)
-    folds = list(GroupKFold(n_splits=FOLDS).split(rows, groups=groups))
+    folds = answer_folds(data)
     models: dict[str, ElementModel] = {}
     report: dict[str, Any] = {}
     for dim, elements in ELEMENTS.items():
@@ -183,13 +190,12 @@ def crossfit(directory: Path, embedder: Embedder, bank: QuestionBank, trained: E
     folds, regularisation and thresholds as `trained`): what calibrate must use on those answers, so
     that fitting levels never sees detectors that were trained on the very sentences they judge."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
 
     data = load_labelled(directory, bank)
     rows = features_for(data, embedder)
     groups = np.array(data.answer_ids)
     by_answer: dict[str, ElementDetectors] = {}
-    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(rows, groups=groups):
+    for train_idx, test_idx in answer_folds(data):
         if needed is not None and not needed & {str(a) for a in groups[test_idx]}:
             continue  # no answer being calibrated sits in this fold
         models: dict[str, ElementModel] = {}
