@@ -181,6 +181,32 @@ def test_a_long_answer_in_general_terms_throughout_is_capped_at_two() -> None:
     assert any("in general terms throughout" in n for n in notices), notices
 
 
+FIGURES_IN_WORDS = (
+    "The people I have in mind are parents who hand a tablet to a child in the back of the car and then cannot "
+    "touch it for an hour. When an episode ends, the next one picked for the child is often something older "
+    "siblings watched on that tablet, and the parent has to pull over to change it. About one family in five "
+    "told us this happens most weeks. What I would change is the pick after an episode: choose from what this "
+    "child finished on their own in the past fortnight, and never from what was watched while a grown-up "
+    "profile was active. That costs us something real: the pick gets narrower, so a child sees the same three "
+    "shows more often, and a few of those families will get bored sooner than they would have. I would accept "
+    "that, because a wrong pick in a moving car is far worse than a repeated one at home. The rule I would set "
+    "is simple: if more than one family in ten switches the feature off within a month, or parents complain "
+    "about repeats twice as often as before, we go back to the old pick for everyone and look again when we can "
+    "tell who is holding the tablet. Until then, children on shared profiles keep today's behaviour, and we "
+    "tell parents in the settings screen why the next episode was chosen, in a single sentence they can read "
+    "at a glance before they start driving. It is a small change, but it is the kind that decides whether a parent "
+    "trusts the app on a long drive or gives up on it and reaches for something else."
+)
+
+def test_figures_written_in_words_are_figures_for_the_general_terms_cap() -> None:
+    """"One family in ten", "twice as often", "three shows": a long plain-word answer with its
+    numbers in words is not "in general terms throughout", and its trade-off keeps its level."""
+    result, notices, _ = score_answer(FIGURES_IN_WORDS, ["impact_narrative", "trade_offs", "three_c"],
+                                      experience=False)
+    assert not any("general terms" in n for n in notices), notices
+    assert {d["dimension"]: d["score"] for d in result}["trade_offs"] >= 3, result
+
+
 def test_a_detailed_story_without_figures_keeps_its_story_scores() -> None:
     result, _, _ = score_answer(DETAILED_STORY_WITHOUT_FIGURES, ALL, experience=True)
     by_dimension = {d["dimension"]: d["score"] for d in result}

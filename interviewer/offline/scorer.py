@@ -338,7 +338,7 @@ def _substance_cap(a: Answer, tuning: OfflineTuning) -> tuple[int, str | None, t
     if (salad_words / total >= 0.4 or jargon >= tuning.salad_jargon_rate
             or (jargon >= tuning.salad_jargon_with_fluff and fluff_rate >= tuning.salad_fluff_rate)):
         return 2, "mostly a list of buzzwords and figures with no causal story", None
-    concrete = sum(s.count(t.NUMBER) + s.count(t.SPECIFIC_CONSTRAINT) for s in a.usable)
+    concrete = sum(s.count(t.NUMBER) + s.count(t.PLAIN_QUANTITY) + s.count(t.SPECIFIC_CONSTRAINT) for s in a.usable)
     fluff = sum(s.count(t.FLUFF) + s.count(t.PUFFERY) for s in a.sentences)
     if (total >= tuning.fluff_min_words and concrete * 100 / total < tuning.fluff_max_concrete_per_100
             and fluff >= tuning.fluff_min_phrases):

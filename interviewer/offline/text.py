@@ -78,6 +78,16 @@ NUMBER = _rx(
     r"\s(?:percent|percentage points?|points?|weeks?|days?|months?|milliseconds?)\b",
     r"\b(?:doubled|tripled|halved)\b",
 )
+_WORD_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a hundred|a thousand)"
+# Quantities in plain words ("one listener in twenty", "a third of our families", "twice as many", "three
+# chapters"): concrete, though no digit is written. Only the substance caps count them, as figures.
+PLAIN_QUANTITY = _rx(
+    rf"\b{_WORD_NUMBER}\s(?:\w+\s)?(?:in|out of)\s(?:every\s)?(?:\d[\d,]*|{_WORD_NUMBER})\b",
+    r"\b(?:half|a third|a quarter|a fifth|a tenth|two thirds|three quarters)\s(?:of|a|an|the)\b",
+    r"\b(?:twice|three times|ten times)\s(?:as|more|less|fewer|the)\b",
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|a hundred|a few hundred|a few thousand)"
+    r"\s(?!cs\b|things\b|ways\b|reasons\b|times\b|people\b|of\b)[a-z]+s\b",
+)
 MONEY = _rx(r"[$€£]\s?\d", r"\d[\d,.]*\s?(?:k|m|mm|bn|million|billion)\s(?:dollars|euros|usd|eur)\b",
             r"\b\d[\d,.]*\s?(?:million|billion|m|bn)\b(?=[^.]*\b(?:revenue|savings?|saved|cost|spend|arr|mrr)\b)")
 USER_METRIC = _rx(
