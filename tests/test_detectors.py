@@ -123,8 +123,8 @@ def _every_labelled_text() -> list[str]:
     import yaml
 
     texts: list[str] = []
-    for path in [*Path("evals/golden").glob("*.jsonl"), Path("evals/dev/gaming.jsonl"), Path("knowledge/anchors.jsonl"),
-                 Path("evals/sentences/answers.jsonl")]:
+    for path in [*Path("evals/golden").glob("*.jsonl"), *sorted(Path("evals/dev").glob("*.jsonl")),
+                 Path("knowledge/anchors.jsonl"), Path("evals/sentences/answers.jsonl")]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 record = json.loads(line)
