@@ -67,6 +67,30 @@ def test_part_run(tmp_path_factory: pytest.TempPathFactory, data_template: Path)
     return json.loads(result.stdout), out
 
 
+def test_substance_gap_on_the_contrast_set(tmp_path: Path, data_template: Path) -> None:
+    """Plain-word substance must outscore fluent vocabulary: on the contrast development set, answers
+    labelled 3-4 on trade_offs and three_c score at least the floor (a full level is the bar) above
+    answers labelled 1-2."""
+    gate = yaml.safe_load((SOURCE_ROOT / "evals" / "quality_bar.yaml").read_text())["substance"]
+    data = tmp_path / "data"
+    shutil.copytree(data_template, data)
+    result = subprocess.run(
+        [sys.executable, "-m", "interviewer.cli", "eval", gate["file"], "--engine", "offline", "--json",
+         "--out", str(tmp_path / "out")],
+        env=subprocess_env(data), capture_output=True, text=True, timeout=600, cwd=SOURCE_ROOT)
+    assert result.returncode == 0, result.stderr
+    items = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
+    gaps = {}
+    for dim, floor in gate["floors"].items():
+        strong = [i["scores"][dim] for i in items if i["labels"].get(dim, 0) >= 3]
+        weak = [i["scores"][dim] for i in items if 0 < i["labels"].get(dim, 0) <= 2]
+        assert len(strong) >= 10 and len(weak) >= 10, dim
+        gaps[dim] = round(sum(strong) / len(strong) - sum(weak) / len(weak), 3)
+        assert gaps[dim] >= min(floor, gate["bar"]), f"{dim}: strong answers only {gaps[dim]} above fluent ones"
+    reached = [dim for dim, gap in gaps.items() if gap >= gate["bar"]]
+    assert not reached, f"these dimensions now reach the bar; delete their floors in quality_bar.yaml: {reached}"
+
+
 def test_eval_json_has_every_figure(test_part_run: tuple[dict[str, Any], Path]) -> None:
     summary, _ = test_part_run
     assert summary["engine"] == "offline" and summary["rubric_version"] == load_rubric(RUBRIC).version
