@@ -207,6 +207,30 @@ def test_figures_written_in_words_are_figures_for_the_general_terms_cap() -> Non
     assert {d["dimension"]: d["score"] for d in result}["trade_offs"] >= 3, result
 
 
+GENERAL_WITH_INCIDENTAL_NUMBER_WORDS = (
+    "This is a classic trade-off between relevance and discovery, and I think there are two sides to it that we "
+    "need to weigh carefully. On one side, if it only shows what the system is most confident about, members get a "
+    "feed that feels relevant in the moment but narrows over time, and usage eventually suffers. On the other side, "
+    "if we push too much exploration into it, members lose trust in the product half the time. I see three options "
+    "and three pillars here. Option two is the one I would pick: prioritise long-term happiness, because that is "
+    "what keeps members around, and accept some short-term cost in usage to get there. I would introduce a modest "
+    "amount of exploration in the lower rows, where the cost of a miss is smaller, and keep the top row focused on "
+    "relevance. I would run an A/B test to measure the impact on loyalty and usage, with guardrail metrics on "
+    "happiness and cancellations so that we catch any downside early. If the guardrails are breached, we roll back "
+    "and revisit the approach. I would also work closely with the wider group to make sure the experiment is "
+    "designed properly and that we are reading the results correctly, which is twice the effort but worth it. "
+    "Ultimately the goal is a recommendations experience that members trust."
+)
+
+
+def test_number_words_that_count_nothing_do_not_lift_the_general_terms_cap() -> None:
+    """"Two sides", "three options", "option two is", "half the time": words, not figures."""
+    result, notices, _ = score_answer(GENERAL_WITH_INCIDENTAL_NUMBER_WORDS, ["impact_narrative", "trade_offs"],
+                                      experience=False)
+    assert any("in general terms throughout" in n for n in notices), notices
+    assert max(d["score"] for d in result) <= 2, result
+
+
 def test_a_detailed_story_without_figures_keeps_its_story_scores() -> None:
     result, _, _ = score_answer(DETAILED_STORY_WITHOUT_FIGURES, ALL, experience=True)
     by_dimension = {d["dimension"]: d["score"] for d in result}

@@ -338,7 +338,7 @@ def _substance_cap(a: Answer, tuning: OfflineTuning) -> tuple[int, str | None, t
     if (salad_words / total >= 0.4 or jargon >= tuning.salad_jargon_rate
             or (jargon >= tuning.salad_jargon_with_fluff and fluff_rate >= tuning.salad_fluff_rate)):
         return 2, "mostly a list of buzzwords and figures with no causal story", None
-    concrete = sum(s.count(t.NUMBER) + s.count(t.PLAIN_QUANTITY) + s.count(t.SPECIFIC_CONSTRAINT) for s in a.usable)
+    concrete = sum(s.count(t.NUMBER) + s.count(t.SPECIFIC_CONSTRAINT) for s in a.usable)
     fluff = sum(s.count(t.FLUFF) + s.count(t.PUFFERY) for s in a.sentences)
     if (total >= tuning.fluff_min_words and concrete * 100 / total < tuning.fluff_max_concrete_per_100
             and fluff >= tuning.fluff_min_phrases):
@@ -347,7 +347,9 @@ def _substance_cap(a: Answer, tuning: OfflineTuning) -> tuple[int, str | None, t
     specifics = t.specifics_per_100(said)
     if total >= tuning.vague_min_words and specifics < tuning.vague_max_specifics_per_100:
         return 2, "long, but with almost nothing specific: no number, metric, product detail, name or quote", None
-    if total >= tuning.general_min_words and concrete == 0 and specifics < tuning.general_max_specifics_per_100:
+    in_words = sum(s.count(t.PLAIN_QUANTITY) for s in a.usable)  # "one family in ten", "three chapters"
+    if (total >= tuning.general_min_words and concrete + in_words == 0
+            and specifics < tuning.general_max_specifics_per_100):
         # In the calibration part every answer this long with no figure or named constraint and this few
         # details is labelled 2 or lower. A story told without figures can still earn PARL and culture.
         return 2, "long, but in general terms throughout: not one number or named constraint", tuple(NEED_FIGURES)

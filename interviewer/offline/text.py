@@ -78,15 +78,27 @@ NUMBER = _rx(
     r"\s(?:percent|percentage points?|points?|weeks?|days?|months?|milliseconds?)\b",
     r"\b(?:doubled|tripled|halved)\b",
 )
-_WORD_NUMBER = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a hundred|a thousand)"
-# Quantities in plain words ("one listener in twenty", "a third of our families", "twice as many", "three
-# chapters"): concrete, though no digit is written. Only the substance caps count them, as figures.
+_WORD_NUMBER = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+                r"a dozen|a hundred|a thousand|a million|a few(?= (?:hundred|thousand|million)))(?:[- ](?:hundred|thousand|million))?")
+# What a count in words counts: units of time and things a product or its users have or do.
+_COUNTED = (r"(?:percent|percentage points?|points?|seconds?|minutes?|hours?|days?|nights?|weeks?|weekends?|"
+            r"months?|quarters?|years?|episodes?|chapters?|seasons?|titles?|shows?|films?|movies?|songs?|tracks?|"
+            r"albums?|podcasts?|playlists?|books?|videos?|rows?|slots?|tiles?|screens?|pages?|clicks?|taps?|"
+            r"plays?|streams?|sessions?|visits?|searches|impressions?|members?|listeners?|viewers?|users?|"
+            r"households?|families|parents?|kids?|children|subscribers?|accounts?|profiles?|creators?|artists?|"
+            r"hosts?|markets?|countries|languages?|devices?|phones?|tvs?|pushes|notifications?|emails?|"
+            r"messages?|complaints?|reports?|reviews?|reviewers?|engineers?|people|dollars?|euros?|pounds?|cents?)")
+# Quantities in plain words ("one family in ten", "a third of our households", "twice as often", "three
+# chapters"): concrete, though no digit is written. Only the general-terms cap counts them.
 PLAIN_QUANTITY = _rx(
     rf"\b{_WORD_NUMBER}\s(?:\w+\s)?(?:in|out of)\s(?:every\s)?(?:\d[\d,]*|{_WORD_NUMBER})\b",
-    r"\b(?:half|a third|a quarter|a fifth|a tenth|two thirds|three quarters)\s(?:of|a|an|the)\b",
-    r"\b(?:twice|three times|ten times)\s(?:as|more|less|fewer|the)\b",
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|fifty|a hundred|a few hundred|a few thousand)"
-    r"\s(?!cs\b|things\b|ways\b|reasons\b|times\b|people\b|of\b)[a-z]+s\b",
+    rf"\b(?:half|a third|a quarter|a fifth|a tenth|two[- ]thirds|three[- ]quarters)\s(?:of\s)?"
+    rf"(?:a|an|the|our|their|all|those|these|its|every|each|new)?\s?(?:\w+\s)?{_COUNTED}\b",
+    r"\b(?:twice|(?:two|three|four|five|ten) times)\s(?:as (?:many|much|often|long|likely)|more|fewer|less)\b",
+    r"\b(?:twice|once|three times) (?:a|an|per|every) (?:day|night|week|month|quarter|year|session)\b",
+    rf"\b{_WORD_NUMBER}\s(?:(?:more|fewer|extra|new|old|other|full|short|long|free|paid|big|small)\s)?{_COUNTED}\b",
+    r"\b(?:dozens|hundreds|thousands|millions) of\b",
 )
 MONEY = _rx(r"[$€£]\s?\d", r"\d[\d,.]*\s?(?:k|m|mm|bn|million|billion)\s(?:dollars|euros|usd|eur)\b",
             r"\b\d[\d,.]*\s?(?:million|billion|m|bn)\b(?=[^.]*\b(?:revenue|savings?|saved|cost|spend|arr|mrr)\b)")
