@@ -59,12 +59,16 @@ def test_part_run(tmp_path_factory: pytest.TempPathFactory, data_template: Path)
     data = tmp_path_factory.mktemp("eval-data")
     shutil.copytree(data_template, data, dirs_exist_ok=True)
     out = tmp_path_factory.mktemp("eval-out")
+    return _offline_eval("evals/golden/test.jsonl", data, out), out
+
+
+def _offline_eval(golden: str, data: Path, out: Path) -> dict[str, Any]:
+    """`interviewer eval <golden> --engine offline --json --out <out>` in a subprocess; its summary."""
     result = subprocess.run(
-        [sys.executable, "-m", "interviewer.cli", "eval", "evals/golden/test.jsonl", "--engine", "offline",
-         "--json", "--out", str(out)],
+        [sys.executable, "-m", "interviewer.cli", "eval", golden, "--engine", "offline", "--json", "--out", str(out)],
         env=subprocess_env(data), capture_output=True, text=True, timeout=900, cwd=SOURCE_ROOT)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout), out
+    return dict(json.loads(result.stdout))
 
 
 def test_substance_gap_on_the_contrast_set(tmp_path: Path, data_template: Path) -> None:
@@ -74,11 +78,7 @@ def test_substance_gap_on_the_contrast_set(tmp_path: Path, data_template: Path) 
     gate = yaml.safe_load((SOURCE_ROOT / "evals" / "quality_bar.yaml").read_text())["substance"]
     data = tmp_path / "data"
     shutil.copytree(data_template, data)
-    result = subprocess.run(
-        [sys.executable, "-m", "interviewer.cli", "eval", gate["file"], "--engine", "offline", "--json",
-         "--out", str(tmp_path / "out")],
-        env=subprocess_env(data), capture_output=True, text=True, timeout=600, cwd=SOURCE_ROOT)
-    assert result.returncode == 0, result.stderr
+    _offline_eval(gate["file"], data, tmp_path / "out")
     items = [json.loads(line) for line in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
     gaps = {}
     for dim in gate["dimensions"]:
@@ -87,7 +87,7 @@ def test_substance_gap_on_the_contrast_set(tmp_path: Path, data_template: Path) 
         weak = [i["scores"][dim] for i in items if 0 < i["labels"].get(dim, 0) <= 2]
         assert len(strong) >= 10 and len(weak) >= 10, dim
         gaps[dim] = round(sum(strong) / len(strong) - sum(weak) / len(weak), 3)
-        assert gaps[dim] >= min(floor, gate["bar"]), f"{dim}: strong answers only {gaps[dim]} above fluent ones"
+        assert gaps[dim] >= floor, f"{dim}: strong answers only {gaps[dim]} above fluent ones"
     reached = [dim for dim, gap in gaps.items() if gap >= gate["bar"] and dim in gate["floors"]]
     assert not reached, f"these dimensions now reach the bar; delete their floors in quality_bar.yaml: {reached}"
 
