@@ -15,6 +15,7 @@ import yaml
 
 from interviewer.bank import load_bank
 from interviewer.cli import main
+from interviewer.evaluation.commands import publishable
 from interviewer.offline.detectors import packaged_detectors
 from interviewer.offline.training import SENTENCES_DIR, answer_folds, load_labelled
 from interviewer.rubric import load_rubric
@@ -222,11 +223,16 @@ def test_calibrate_reports_cross_validation_and_writes_only_when_asked(
         "      thresholds: [1.0, 3.0, 4.0]\n    three_c:", "      thresholds: [5.0, 5.5, 6.0]\n    three_c:", 1)
     assert broken != before
     rubric.write_text(broken)
-    code, out, _ = run_main([*args, "--write"], capsys)
-    assert code == 0 and "wrote rubric version" in out
+    code, out, _ = run_main([*args, "--write", "--json"], capsys)
+    result = json.loads(out)
+    assert code == 0 and result["written_version"] and "trade_offs" in result["refitted_dimensions"]
     written = load_rubric(rubric)
     assert written.version != load_rubric(RUBRIC).version and "some.jsonl" in written.offline.fitted
     assert written.offline.dimensions["trade_offs"].thresholds != (5.0, 5.5, 6.0)
+    # a dimension whose refit the folds do not confirm keeps its published numbers
+    published = load_rubric(RUBRIC).offline.dimensions
+    assert all(spec == published[d] for d, spec in written.offline.dimensions.items()
+               if d not in result["refitted_dimensions"])
     after = rubric.read_text()
     assert after.split("# --- offline scorer tuning")[0].rstrip() == \
         before.split("# --- offline scorer tuning")[0].rstrip().replace(
@@ -235,6 +241,27 @@ def test_calibrate_reports_cross_validation_and_writes_only_when_asked(
     code, out, _ = run_main([*args, "--write"], capsys)
     assert code == 1 and "does not improve the cross-validated figures" in out
     assert load_rubric(rubric).version == written.version
+
+
+def test_calibrate_publishes_only_the_dimensions_whose_refit_holds_out_of_sample() -> None:
+    current = load_rubric(RUBRIC).offline
+    refit = {d: spec.model_copy(update={"thresholds": (0.5, 1.5, 2.5)}) for d, spec in current.dimensions.items()}
+    fitted = current.model_copy(update={"dimensions": refit})
+
+    def figures(qwk: float) -> dict[str, float]:
+        return {"qwk": qwk, "within1": 0.95, "smd": 0.0}
+
+    result = {"current": {"trade_offs": figures(0.60), "three_c": figures(0.75)},
+              "cross_validated": {"trade_offs": figures(0.70), "three_c": figures(0.74)}}
+    tuning, refitted = publishable(result, current, fitted)
+    assert refitted == ["trade_offs"]
+    assert tuning.dimensions["trade_offs"] == refit["trade_offs"]
+    assert tuning.dimensions["three_c"] == current.dimensions["three_c"]
+    # a new anchor weight moves every dimension: all of the refit or none of it, by the mean
+    moved = fitted.model_copy(update={"anchor_weight": 0.5 if current.anchor_weight != 0.5 else 0.0})
+    assert publishable(result, current, moved) == (moved, ["three_c", "trade_offs"])
+    result["cross_validated"]["trade_offs"] = figures(0.61)
+    assert publishable(result, current, moved)[1] == []
 
 
 def test_quality_bar_on_the_test_part(test_part_run: tuple[dict[str, Any], Path]) -> None:

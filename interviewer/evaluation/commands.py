@@ -15,6 +15,7 @@ from interviewer.debrief import cost_summary
 from interviewer.engine import InterviewEngine
 from interviewer.errors import InterviewerError
 from interviewer.golden import load_golden
+from interviewer.offline.tuning import OfflineTuning
 from interviewer.rubric import Rubric, load_rubric
 from interviewer.settings import Settings
 
@@ -172,8 +173,9 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     result = calibrate(build_datasets(golden.answers, analyses), rubric.offline, folds=args.folds, fitted=fitted)
     tuning = result.pop("tuning")
     result["rubric_version"] = rubric.version
-    result["proposed_tuning"] = tuning.model_dump(mode="json")
-    result["improves"] = cross_validation_improves(result)
+    tuning, result["refitted_dimensions"] = publishable(result, rubric.offline, tuning)
+    result["proposed_tuning"] = tuning.model_dump(mode="json")  # what --write publishes
+    result["improves"] = bool(result["refitted_dimensions"])
     if args.write and result["improves"]:
         result["written_version"] = write_tuning(rubric_path, rubric, tuning)
         load_rubric(rubric_path)  # the file we wrote must load
@@ -186,7 +188,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
         elif not result["improves"]:
             print("\nnothing written: the refit does not improve the cross-validated figures")
         else:
-            print(f"\nwrote rubric version {result['written_version']} to {rubric_path}")
+            print(f"\nwrote rubric version {result['written_version']} to {rubric_path}: refitted "
+                  f"{', '.join(result['refitted_dimensions'])}; every other dimension kept its numbers")
     return 0 if result["improves"] or not args.write else 1
 
 
@@ -199,6 +202,26 @@ def cross_validation_improves(result: dict[str, Any]) -> bool:
     now = sum(score_figures(result["current"][d]) for d in dims) / len(dims)
     cv = sum(score_figures(result["cross_validated"][d]) for d in dims) / len(dims)
     return cv > now + 1e-6
+
+
+def publishable(result: dict[str, Any], current: OfflineTuning,
+                fitted: OfflineTuning) -> tuple[OfflineTuning, list[str]]:
+    """The tuning `--write` would publish and the dimensions it refits (none: nothing to publish).
+
+    Only dimensions whose cross-validated objective beats their current numbers take the refit (an
+    in-sample gain the folds do not confirm is noise); the rest keep their numbers. A refit that
+    changes the anchor weight touches every dimension, so it is taken whole, and only when the
+    mean objective over dimensions improves out of sample.
+    """
+    from interviewer.evaluation.calibrate import score_figures
+
+    if fitted.anchor_weight != current.anchor_weight:
+        return fitted, (sorted(result["current"]) if cross_validation_improves(result) else [])
+    better = [d for d in result["current"]
+              if score_figures(result["cross_validated"][d]) > score_figures(result["current"][d]) + 1e-6
+              and fitted.dimensions[d] != current.dimensions[d]]
+    dimensions = {d: (fitted.dimensions[d] if d in better else spec) for d, spec in current.dimensions.items()}
+    return fitted.model_copy(update={"dimensions": dimensions}), better
 
 
 def _held_out_models(engine: Any, settings: Settings, answer_ids: set[str]) -> dict[str, Any]:
