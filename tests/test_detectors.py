@@ -64,6 +64,40 @@ def test_vocabulary_without_a_decision_is_not_a_trade_off(text: str) -> None:
     assert not {"both_sides_concrete", "decision_rule", "reasoned_decision"} & shown, shown
 
 
+def _impact(text: str, experience: bool) -> int:
+    dims, _, _ = score_answer(text, ["impact_narrative"], experience=experience, tuning=TUNING)
+    return int(dims[0]["score"])
+
+
+@pytest.mark.parametrize("text", [
+    "We moved the downloads button to the top of the episode page. Listeners found their offline episodes "
+    "faster and fewer of them gave up on the app during commutes.",
+    "The redesign was a success: members told us browsing felt less cluttered and they started more titles "
+    "from the home page.",
+    "I'd expect the new shelf to reduce early cancellations, because new members would find something to "
+    "watch in their first week.",
+    "Personalising the artwork risks members feeling misled when the image oversells a slow drama, and that "
+    "costs us their trust.",
+])
+@pytest.mark.parametrize("experience", [True, False])
+def test_an_outcome_named_without_a_number_is_level_2_on_impact(text: str, experience: bool) -> None:
+    """The contract's level 2: "a user or business outcome is named but not quantified"; achieved,
+    expected or put at risk, it is neither missed (1) nor read as quantified (3)."""
+    assert _impact(text, experience) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "I worked on the ranking model for the home page and improved NDCG by 4%.",
+    "I led a team of five engineers and we met every two weeks to plan the roadmap.",
+    "Parents kept telling us the kids' home screen was a mess, so I wrote a spec and we built a new one "
+    "in six weeks.",
+])
+def test_activity_model_metrics_or_a_problem_alone_are_no_outcome(text: str) -> None:
+    """Level 1: "no outcome, or only model/technical metrics or activity"; the problem a story
+    starts from is not what the work changed."""
+    assert _impact(text, experience=True) == 1
+
+
 def test_evidence_is_the_sentences_the_detectors_fired_on() -> None:
     text = ("Members kept abandoning the row after two scrolls. I chose to cut it to ten titles, accepting "
             "fewer impressions per session, because completions mattered more to us than breadth. "
