@@ -35,17 +35,10 @@ def test_evidence_is_verbatim_and_missing_elements_are_named() -> None:
         assert all(q in STRONG for q in d["evidence"])
 
 
-KNOWN_MISS = pytest.mark.xfail(strict=True, reason=(
-    "known limit of the learned impact detectors on one-line answers: a plain-word outcome is missed "
-    "(1 for 2) and a lone quantified retention change reads as unquantified (2 for 3); see README"))
-
-
 @pytest.mark.parametrize(("text", "dimension", "level"), [
     ("I improved model precision by 8%.", "impact_narrative", 1),
-    pytest.param("The change made listeners happier and they came back more often.", "impact_narrative", 2,
-                 marks=KNOWN_MISS),
-    pytest.param("I shipped the new ranker and it lifted 30-day retention by 1.2 points.", "impact_narrative", 3,
-                 marks=KNOWN_MISS),
+    ("The change made listeners happier and they came back more often.", "impact_narrative", 2),
+    ("I shipped the new ranker and it lifted 30-day retention by 1.2 points.", "impact_narrative", 3),
     ("I shipped the new ranker and it lifted 30-day retention by 1.2 points, which added $3M a year in "
      "subscription revenue.", "impact_narrative", 4),
     ("It's a balance between accuracy vs latency.", "trade_offs", 2),
