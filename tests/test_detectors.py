@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from interviewer.bank import load_bank
 from interviewer.cli import main
@@ -109,20 +110,20 @@ def test_evidence_is_the_sentences_the_detectors_fired_on() -> None:
 
 
 def test_training_is_deterministic_and_reports_held_out_quality() -> None:
-    bank = load_bank(SETTINGS.questions_path)
-    data = load_labelled(SENTENCES_DIR, bank)
-    keep = sorted(set(data.answer_ids))[:40]
-    chosen = [i for i, a in enumerate(data.answer_ids) if a in keep]
-    subset = replace(data, **{f: [getattr(data, f)[i] for i in chosen]
-                              for f in ("answer_ids", "sids", "texts", "experience", "labels")})
-    rows = features_for(subset, shared_minilm())
-    first, report = train(subset, rows, version="t", embedding="test")
-    second, _ = train(subset, rows, version="t", embedding="test")
-    assert set(first.models) == set(second.models) and first.models
+    """The same files give the same artefact whatever BLAS threading the machine would give it: at
+    full size, one thread against two moved weights by 1e-3 and core_clear's threshold 0.825 -> 0.85."""
+    data = load_labelled(SENTENCES_DIR, load_bank(SETTINGS.questions_path))
+    rows = features_for(data, shared_minilm())
+    two = replace(data, labels=[labels & {"both_sides_concrete", "core_clear"} for labels in data.labels])
+    with threadpool_limits(limits=1):
+        first, report = train(two, rows, version="t", embedding="test")
+    with threadpool_limits(limits=2):
+        second, _ = train(two, rows, version="t", embedding="test")
+    assert set(first.models) == set(second.models) == {"both_sides_concrete", "core_clear"}
     for element, model in first.models.items():
         assert np.array_equal(model.coef, second.models[element].coef)
         assert model.threshold == second.models[element].threshold
-        assert 0 <= report["elements"][element]["precision"] <= 1 and report["elements"][element]["recall"] > 0
+        assert 0 < report["elements"][element]["precision"] <= 1 and report["elements"][element]["recall"] > 0
 
 
 def test_a_saved_artefact_loads_back_identically(tmp_path: Path) -> None:

@@ -9,11 +9,12 @@ same files give the same weights.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -24,9 +25,17 @@ from interviewer.errors import DataFileError
 from interviewer.offline.detectors import FEATURES, ElementDetectors, ElementModel, feature_rows, inputs_hash
 from interviewer.offline.text import Sentence
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 SENTENCES_DIR = Path(__file__).resolve().parents[2] / "evals" / "sentences"
 FOLDS = 5
 C_GRID = (0.05, 0.2, 1.0)
+# Fitting runs on one BLAS thread: with one per core the sums ran in another order, moving weights
+# by up to 1e-3 and tipping a near-tied threshold (core_clear 0.825 on one thread, 0.85 on two), so
+# the same files gave a different artefact on a machine with another core count. One thread is
+# also faster here (47 s against 3 min 40 s to train on 2 cores): the problems are small.
+BLAS_THREADS = 1
 MIN_POSITIVES = 8  # fewer labelled examples than this: the element keeps its cue-pattern detector
 # Elements decided from other elements, not from one sentence: never trained.
 DERIVED = frozenset({"two_concepts_applied"})
@@ -117,11 +126,30 @@ def answer_folds(data: LabelledSentences) -> list[tuple[np.ndarray, np.ndarray]]
     return list(GroupKFold(n_splits=FOLDS).split(groups, groups=groups))
 
 
+def _one_blas_thread(fit: Callable[P, R]) -> Callable[P, R]:
+    """Run a fitting function with BLAS held to BLAS_THREADS (the same artefact on any machine size)."""
+
+    @functools.wraps(fit)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=BLAS_THREADS):
+            return fit(*args, **kwargs)
+
+    return wrapper
+
+
+def _classifier(c: float) -> Any:
+    """The element classifier: L2-regularised logistic regression, positives weighted up to balance."""
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
+
+
+@_one_blas_thread
 def train(data: LabelledSentences, rows: np.ndarray, *, version: str, embedding: str,
           progress: Callable[[str], None] | None = None) -> tuple[ElementDetectors, dict[str, Any]]:
     """Fit every element's classifier; returns the detectors and the held-out report per element."""
-    from sklearn.linear_model import LogisticRegression
-
     folds = answer_folds(data)
     models: dict[str, ElementModel] = {}
     report: dict[str, Any] = {}
@@ -139,15 +167,14 @@ def train(data: LabelledSentences, rows: np.ndarray, *, version: str, embedding:
                 for train_idx, test_idx in folds:
                     if y[train_idx].sum() == 0:
                         continue
-                    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
-                    model.fit(rows[train_idx], y[train_idx])
+                    model = _classifier(c).fit(rows[train_idx], y[train_idx])
                     held_out[test_idx] = model.predict_proba(rows[test_idx])[:, 1]
                 scored = _best_threshold(y, held_out)
                 if best is None or scored[3] > best[1][3] + 1e-9:
                     best = (c, scored)
             assert best is not None
             c, (threshold, precision, recall, f1) = best
-            final = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(rows, y)
+            final = _classifier(c).fit(rows, y)
             models[element] = ElementModel(final.coef_[0].astype(np.float64), float(final.intercept_[0]), threshold)
             report[element] = {"dimension": dim, "positives": positives, "trained": True, "C": c,
                                "threshold": threshold, "precision": round(precision, 3),
@@ -184,13 +211,12 @@ def report_lines(meta: dict[str, Any]) -> Sequence[str]:
     return lines
 
 
+@_one_blas_thread
 def crossfit(directory: Path, embedder: Embedder, bank: QuestionBank, trained: ElementDetectors,
              needed: set[str] | None = None) -> dict[str, ElementDetectors]:
     """For every labelled answer (of `needed`, when given), detectors fitted without its fold (same
     folds, regularisation and thresholds as `trained`): what calibrate must use on those answers, so
     that fitting levels never sees detectors that were trained on the very sentences they judge."""
-    from sklearn.linear_model import LogisticRegression
-
     data = load_labelled(directory, bank)
     rows = features_for(data, embedder)
     groups = np.array(data.answer_ids)
@@ -204,7 +230,7 @@ def crossfit(directory: Path, embedder: Embedder, bank: QuestionBank, trained: E
             if y.sum() == 0:
                 continue
             c = trained.meta["elements"][element]["C"]
-            fitted = LogisticRegression(C=c, class_weight="balanced", max_iter=3000).fit(rows[train_idx], y)
+            fitted = _classifier(c).fit(rows[train_idx], y)
             models[element] = ElementModel(fitted.coef_[0].astype(np.float64), float(fitted.intercept_[0]),
                                            model.threshold)
         fold = ElementDetectors(models, {**trained.meta, "version": f"{trained.version}-crossfit"})
