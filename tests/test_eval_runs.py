@@ -228,6 +228,7 @@ def test_calibrate_reports_cross_validation_and_writes_only_when_asked(
     assert code == 0 and result["written_version"] and "trade_offs" in result["refitted_dimensions"]
     written = load_rubric(rubric)
     assert written.version != load_rubric(RUBRIC).version and "some.jsonl" in written.offline.fitted
+    assert "refitted " + ", ".join(result["refitted_dimensions"]) in written.offline.fitted
     assert written.offline.dimensions["trade_offs"].thresholds != (5.0, 5.5, 6.0)
     # a dimension whose refit the folds do not confirm keeps its published numbers
     published = load_rubric(RUBRIC).offline.dimensions

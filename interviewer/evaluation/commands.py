@@ -174,6 +174,8 @@ def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
     tuning = result.pop("tuning")
     result["rubric_version"] = rubric.version
     tuning, result["refitted_dimensions"] = publishable(result, rubric.offline, tuning)
+    if result["refitted_dimensions"]:  # the provenance line names what this run changed
+        tuning = tuning.model_copy(update={"fitted": f"{fitted}; refitted {', '.join(result['refitted_dimensions'])}"})
     result["proposed_tuning"] = tuning.model_dump(mode="json")  # what --write publishes
     result["improves"] = bool(result["refitted_dimensions"])
     if args.write and result["improves"]:

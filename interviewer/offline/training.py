@@ -34,7 +34,8 @@ C_GRID = (0.05, 0.2, 1.0)
 # Fitting runs on one BLAS thread: with one per core the sums ran in another order, moving weights
 # by up to 1e-3 and tipping a near-tied threshold (core_clear 0.825 on one thread, 0.85 on two), so
 # the same files gave a different artefact on a machine with another core count. One thread is
-# also faster here (47 s against 3 min 40 s to train on 2 cores): the problems are small.
+# also faster here (40-70 s against 3 min 40 s to train on 2 idle cores): the problems are small.
+# (Another CPU with other BLAS kernels may still differ in the last bits.)
 BLAS_THREADS = 1
 MIN_POSITIVES = 8  # fewer labelled examples than this: the element keeps its cue-pattern detector
 # Elements decided from other elements, not from one sentence: never trained.
@@ -127,7 +128,7 @@ def answer_folds(data: LabelledSentences) -> list[tuple[np.ndarray, np.ndarray]]
 
 
 def _one_blas_thread(fit: Callable[P, R]) -> Callable[P, R]:
-    """Run a fitting function with BLAS held to BLAS_THREADS (the same artefact on any machine size)."""
+    """Run a fitting function with BLAS held to BLAS_THREADS (the same artefact on any core count)."""
 
     @functools.wraps(fit)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
