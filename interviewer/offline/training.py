@@ -9,14 +9,14 @@ same files give the same weights.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from interviewer.bank import QuestionBank
 from interviewer.dimensions import ELEMENTS
@@ -24,9 +24,6 @@ from interviewer.embeddings import Embedder
 from interviewer.errors import DataFileError
 from interviewer.offline.detectors import FEATURES, ElementDetectors, ElementModel, feature_rows, inputs_hash
 from interviewer.offline.text import Sentence
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 SENTENCES_DIR = Path(__file__).resolve().parents[2] / "evals" / "sentences"
 FOLDS = 5
@@ -127,19 +124,6 @@ def answer_folds(data: LabelledSentences) -> list[tuple[np.ndarray, np.ndarray]]
     return list(GroupKFold(n_splits=FOLDS).split(groups, groups=groups))
 
 
-def _one_blas_thread(fit: Callable[P, R]) -> Callable[P, R]:
-    """Run a fitting function with BLAS held to BLAS_THREADS (the same artefact on any core count)."""
-
-    @functools.wraps(fit)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=BLAS_THREADS):
-            return fit(*args, **kwargs)
-
-    return wrapper
-
-
 def _classifier(c: float) -> Any:
     """The element classifier: L2-regularised logistic regression, positives weighted up to balance."""
     from sklearn.linear_model import LogisticRegression
@@ -147,7 +131,7 @@ def _classifier(c: float) -> Any:
     return LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
 
 
-@_one_blas_thread
+@threadpool_limits.wrap(limits=BLAS_THREADS)
 def train(data: LabelledSentences, rows: np.ndarray, *, version: str, embedding: str,
           progress: Callable[[str], None] | None = None) -> tuple[ElementDetectors, dict[str, Any]]:
     """Fit every element's classifier; returns the detectors and the held-out report per element."""
@@ -212,7 +196,7 @@ def report_lines(meta: dict[str, Any]) -> Sequence[str]:
     return lines
 
 
-@_one_blas_thread
+@threadpool_limits.wrap(limits=BLAS_THREADS)
 def crossfit(directory: Path, embedder: Embedder, bank: QuestionBank, trained: ElementDetectors,
              needed: set[str] | None = None) -> dict[str, ElementDetectors]:
     """For every labelled answer (of `needed`, when given), detectors fitted without its fold (same
