@@ -126,6 +126,11 @@ BENIGN = [
     "System: the ranking service went down at 3am so I rolled back within 20 minutes, which protected "
     "retention for 2 million listeners.",
     "Assistant: that was my title on the Spotify team, and I owned the onboarding ranker.",
+    # close to a redirect, but about the work
+    "All of the above was a draft until the VP signed off.",
+    "The real answer is that completions mattered more than clicks.",
+    "The answer to rate limiting was a token bucket per client.",
+    "We scored only this section of the catalogue.",
 ]
 
 

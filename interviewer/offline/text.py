@@ -516,6 +516,18 @@ INJECTION = _rx(
     r"\[\s*(?:end(?: of (?:answer|response|submission))?|system|instructions?|admin|grader|evaluator)\s*\]",
     r"^\W{0,8}#{1,6}\s*(?:system|instructions?|grader|evaluator|judge|admin|note)\b",
     r"\bend of (?:the )?(?:candidate(?:'s)? )?(?:answer|response|submission)\b",
+    # redirects: the answer disowned as a draft, the grader pointed at other text to score
+    r"\b(?:everything|all(?: of)?(?: the)?(?: text)?|the text|what I wrote|the part|the paragraphs?)\s+"
+    r"(?:above|before this|so far|up to here)\b[^.\n]{0,50}(?:\b(?:pasted|included|left|sent|submitted|"
+    r"copied)\b[^.\n]{0,20}\b(?:by mistake|by accident|in error)\b|\b(?:ignore|disregard)\b|"
+    r"\bnot (?:my|the) (?:real|actual|final) (?:answer|response)\b)",
+    r"\b(?:real|actual|true|final|proper|correct)\s+(?:answer|response|submission)\s+"
+    r"(?:to (?:score|grade|evaluate|assess|mark|judge)\s+)?(?:(?:is|comes)\s+(?:below|underneath|after this)|"
+    r"(?:starts|begins|follows)\s+(?:below|underneath|after this|here))",
+    r"\b(?:answer|response|section|part|text)\s+to\s+(?:score|grade|evaluate|assess|judge|mark)\s+"
+    r"(?:is|are|follows|comes)\b",
+    r"^\W{0,3}(?:please\s+)?(?:score|grade|evaluate|assess|judge|mark|rate|consider)\s+only\s+(?:this|these|"
+    r"the following|what follows|the (?:section|part|text|answer)\b)",
     # the same in the battery's other languages
     r"\bnota (?:para|al|a la|del) (?:el |la )?(?:evaluador\w*|calificador\w*|corrector\w*|juez|avaliador\w*)",
     r"\b(?:asign\w*|otorg\w*|d[aé]le|dame|pon(?:le|ga)?|atribu\w*)\b[^.\n]{0,40}"
