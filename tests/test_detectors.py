@@ -205,3 +205,23 @@ def test_text_outside_plain_ascii_is_matched_with_python_re_semantics(text: str,
     from interviewer.offline.text import Cue
 
     assert (Cue(pattern).search(text) is not None) is found
+
+
+VACUOUS_RULES = ["If the test is successful we ship, otherwise we iterate.",
+                 "If results come back positive, we roll it out to everyone; if not, we try another idea.",
+                 "If it works, we launch it in every market."]
+
+
+@pytest.mark.parametrize("rule", VACUOUS_RULES)
+def test_a_rule_that_names_no_result_earns_no_rule(rule: str) -> None:
+    """"Ship if it's successful" says nothing about what result ships it: not a decision rule or a
+    ship rule, from the classifiers or the cue patterns, and never quoted as one."""
+    base = ("Members on slow connections gave up on the preview before it loaded. I'd test a lighter "
+            "preview with streaming hours per member as the primary metric and playback start time as a guardrail.")
+    dimensions = ["trade_offs", "experimentation"]
+    before, _, _ = score_answer(base, dimensions, experience=False, tuning=TUNING)
+    after, _, _ = score_answer(f"{base} {rule}", dimensions, experience=False, tuning=TUNING)
+    assert [d["score"] for d in after] == [d["score"] for d in before]
+    credited = [(q["element"], q["quote"]) for dim in after for q in dim["shown"]
+                if q["element"] in ("decision_rule", "ship_rule")]
+    assert not any(quote in rule for _, quote in credited), credited

@@ -68,6 +68,11 @@ def prepare(answer: str, experience: bool) -> Answer:
     return Answer(answer, sentences, usable, flagged, experience)
 
 
+def _vacuous_rule(s: Sentence) -> bool:
+    """A rule whose only condition names no result: "if results are positive, we ship; if not, we iterate"."""
+    return s.has(t.VACUOUS_CONDITION) and not (s.has(t.NUMBER) or s.has(t.USER_METRIC))
+
+
 def _quantified_change(s: Sentence) -> bool:
     return s.has(t.NUMBER) and s.has(t.CHANGE_VERB)
 
@@ -186,8 +191,7 @@ def detect_experimentation(a: Answer) -> Elements:
     guard = a.any_of(t.GUARDRAIL)
     unit = a.any_of(t.UNIT)
     duration = [s for s in a.any_of(t.DURATION) if not s.has(t.USER_METRIC) or s.has(t.EXPERIMENT)]
-    ship = [s for s in a.any_of(t.SHIP_RULE)
-            if not s.has(t.VACUOUS_CONDITION) or s.has(t.NUMBER) or s.has(t.USER_METRIC)]
+    ship = [s for s in a.any_of(t.SHIP_RULE) if not _vacuous_rule(s)]
     return {
         "test_or_metric": (test or primary or a.any_of(t.USER_METRIC))[:1],
         "primary_metric": primary[:1],
@@ -414,6 +418,8 @@ NO_COMMITMENT = "no decision, action, rule or hypothesis of your own, only terms
 
 def _meets(element: str, sentence: Sentence) -> bool:
     """Whether a sentence has what the element needs at the least (see NEEDS)."""
+    if element in RULES and _vacuous_rule(sentence):
+        return False
     needs = NEEDS.get(element)
     return needs is None or any(sentence.has(p) for p in needs)
 
@@ -429,6 +435,9 @@ _CONDITION = re.compile(r"\b(?:if|unless|only|until|once|whenever|as long as|bud
 # meaning, these keep it from reading a plain result as a rule or an unquantified one as quantified.
 # (Requiring contrast words for a tension was measured and dropped: it cost the plain-word
 # trade-offs the classifier exists to find.)
+# A rule with no result in its condition is no rule, whichever detector reads it (the cue detector
+# never counted one; the classifiers credited "if results are positive, we ship" as a decision rule).
+RULES = ("decision_rule", "ship_rule")
 NEEDS: dict[str, tuple[t.Pattern, ...]] = {
     "decision_rule": (t.RULE, t.SHIP_RULE, _CONDITION),
     "ship_rule": (t.RULE, t.SHIP_RULE, _CONDITION),
