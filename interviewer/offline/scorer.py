@@ -68,9 +68,23 @@ def prepare(answer: str, experience: bool) -> Answer:
     return Answer(answer, sentences, usable, flagged, experience)
 
 
-def _vacuous_rule(s: Sentence) -> bool:
-    """A rule whose only condition names no result: "if results are positive, we ship; if not, we iterate"."""
-    return s.has(t.VACUOUS_CONDITION) and not (s.has(t.NUMBER) or s.has(t.USER_METRIC))
+def _names_a_result(s: Sentence) -> bool:
+    """Whether a sentence names a result a condition could test: a figure, a user metric or a bar."""
+    return s.has(t.NUMBER) or s.has(t.USER_METRIC) or s.has(t.RESULT_BAR)
+
+
+def _vacuous_rule(a: Answer, s: Sentence) -> bool:
+    """A sentence whose condition names no result ("if results are positive, we ship"), or the other
+    branch ("if not, we iterate") of a rule that names none: no rule, for any rule element
+    (decision, ship or mitigation rule), from the cue patterns or the classifiers."""
+    if _names_a_result(s):
+        return False
+    if s.has(t.NO_RESULT_CONDITION):
+        return True
+    if not s.has(t.OTHERWISE):
+        return False
+    before = a.neighbours(s)[0] if s in a.usable else None
+    return before is None or before is s or not _names_a_result(before)
 
 
 def _quantified_change(s: Sentence) -> bool:
@@ -128,7 +142,7 @@ def detect_trade_offs(a: Answer) -> Elements:
         "tension_named": (named or decisions)[:1],
         "both_sides_concrete": concrete[:1],
         "reasoned_decision": decisions[:1],
-        "decision_rule": a.any_of(t.RULE)[:1],
+        "decision_rule": [s for s in a.any_of(t.RULE) if not _vacuous_rule(a, s)][:1],
     }
 
 
@@ -191,7 +205,7 @@ def detect_experimentation(a: Answer) -> Elements:
     guard = a.any_of(t.GUARDRAIL)
     unit = a.any_of(t.UNIT)
     duration = [s for s in a.any_of(t.DURATION) if not s.has(t.USER_METRIC) or s.has(t.EXPERIMENT)]
-    ship = [s for s in a.any_of(t.SHIP_RULE) if not _vacuous_rule(s)]
+    ship = [s for s in a.any_of(t.SHIP_RULE) if not _vacuous_rule(a, s)]
     return {
         "test_or_metric": (test or primary or a.any_of(t.USER_METRIC))[:1],
         "primary_metric": primary[:1],
@@ -247,8 +261,8 @@ def detect_bias_aware(a: Answer) -> Elements:
     groups = a.any_of(t.AFFECTED_GROUP)
     measure = [s for s in a.any_of(t.GROUP_MEASURE) if s.has(t.AFFECTED_GROUP) or s.has(t.FAIRNESS)
                or s.has(t.NUMBER) or any(g in a.neighbours(s) for g in groups)]
-    rules = [s for s in a.any_of(t.RULE) if s.has(t.FAIRNESS) or s.has(t.AFFECTED_GROUP)
-             or any(n in named for n in a.neighbours(s))]
+    rules = [s for s in a.any_of(t.RULE) if not _vacuous_rule(a, s) and (
+        s.has(t.FAIRNESS) or s.has(t.AFFECTED_GROUP) or any(n in named for n in a.neighbours(s)))]
     costs = [s for s in a.usable if (s.has(t.TENSION) or s.has(t.BUSINESS) or s.has(t.CHANGE_VERB))
              and s.has(t.NUMBER) and any(n in rules or n in named for n in a.neighbours(s))]
     return {
@@ -398,7 +412,7 @@ def analyse(answer: str, dimensions: Sequence[str], *, experience: bool,
     if sentences is not None:
         learned = sentences.fire(a.sentences, experience, usable=a.usable)
         for d in dimensions:
-            elements[d] = _combine(d, elements[d], learned)
+            elements[d] = _combine(d, elements[d], learned, a)
         # cue-found commitments count only for elements no classifier decides (bias_aware's)
         committed = any(learned.get(e) for e in COMMITMENT_ELEMENTS) or any(
             found for d in dimensions for e, found in elements[d].items()
@@ -416,9 +430,14 @@ COMMITMENT_ELEMENTS = ("reasoned_decision", "decision_rule", "action", "own_acti
 NO_COMMITMENT = "no decision, action, rule or hypothesis of your own, only terms and claims"
 
 
-def _meets(element: str, sentence: Sentence) -> bool:
+# A rule with no result in its condition is no rule, whichever detector reads it (the classifiers
+# credited "if results are positive, we ship" as a decision rule).
+RULE_ELEMENTS = ("decision_rule", "ship_rule", "mitigation_rule")
+
+
+def _meets(element: str, sentence: Sentence, a: Answer) -> bool:
     """Whether a sentence has what the element needs at the least (see NEEDS)."""
-    if element in RULES and _vacuous_rule(sentence):
+    if element in RULE_ELEMENTS and _vacuous_rule(a, sentence):
         return False
     needs = NEEDS.get(element)
     return needs is None or any(sentence.has(p) for p in needs)
@@ -435,9 +454,6 @@ _CONDITION = re.compile(r"\b(?:if|unless|only|until|once|whenever|as long as|bud
 # meaning, these keep it from reading a plain result as a rule or an unquantified one as quantified.
 # (Requiring contrast words for a tension was measured and dropped: it cost the plain-word
 # trade-offs the classifier exists to find.)
-# A rule with no result in its condition is no rule, whichever detector reads it (the cue detector
-# never counted one; the classifiers credited "if results are positive, we ship" as a decision rule).
-RULES = ("decision_rule", "ship_rule")
 NEEDS: dict[str, tuple[t.Pattern, ...]] = {
     "decision_rule": (t.RULE, t.SHIP_RULE, _CONDITION),
     "ship_rule": (t.RULE, t.SHIP_RULE, _CONDITION),
@@ -446,10 +462,10 @@ NEEDS: dict[str, tuple[t.Pattern, ...]] = {
 }
 
 
-def _combine(dimension: str, cues: Elements, learned: dict[str, list[Sentence]]) -> Elements:
+def _combine(dimension: str, cues: Elements, learned: dict[str, list[Sentence]], a: Answer) -> Elements:
     """A dimension's elements from the classifiers, with the ladder's structure kept: an element
     that builds on another counts only when that one is found too."""
-    out = {e: ([s for s in learned[e] if _meets(e, s)][:2] if e in learned else cues[e]) for e in cues}
+    out = {e: ([s for s in learned[e] if _meets(e, s, a)][:2] if e in learned else cues[e]) for e in cues}
     if dimension == "impact_narrative":
         # a model metric is never a user or business outcome, however the sentence is phrased
         for element in ("outcome_named", "user_metric_quantified", "business_chain"):

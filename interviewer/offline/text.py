@@ -256,10 +256,29 @@ MECHANISM = _rx(r"\bwe believe\w*\b", r"\bI believe\w*\b", r"\bbet\b",
                 r"\bby (?:learning|using|ranking|predicting|matching|surfacing|blending)\b",
                 r"\bto (?:learn|predict|rank|match|surface)\b")
 HYPOTHESIS = _rx(r"\bhypothes[ie]s\b", MECHANISM.pattern)
-# "ship if the results are positive": a condition that decides nothing
+# "ship if the results are positive": a condition that decides nothing (a feature of the trained
+# element detectors: changing it means retraining them)
 VACUOUS_CONDITION = _rx(r"\bif (?:the )?(?:results?|it|the test|data|numbers?) (?:is|are|look|looks|comes? back|turns? out) "
                         r"(?:positive|good|great|significant|successful|green|promising|favou?rable|well)\b",
                         r"\bif (?:it|this) works\b", r"\bif (?:not|negative)\b")
+# the conditions that name no result, for the rule elements: "if results are positive", "if it works",
+# "if it's a success", "if all goes well"
+NO_RESULT_CONDITION = _rx(
+    r"\bif (?:the )?(?:results?|it|the test|the experiment|the pilot|data|numbers?|things) (?:is|are|look|looks|"
+    r"comes? back|turns? out|go|goes) (?:positive|good|great|significant|successful|green|promising|favou?rable|well|"
+    r"a success)\b",
+    r"\bif (?:it|this|the test|the experiment|the pilot)(?:'s|\s+is|\s+was) (?:successful|a success|positive|good|"
+    r"a win)\b",
+    r"\bif (?:it|this|the test|the experiment|the pilot) (?:works|succeeds|pans out)\b", r"\bif all goes well\b",
+    r"\bif (?:users|members|listeners|viewers|people|customers) like it\b", r"\bif the data supports? it\b",
+    r"\bif we see (?:positive|good|great|strong|encouraging) (?:results?|signals?|numbers|data)\b")
+# the other branch of a rule, which decides only as much as the rule it follows: "if not, we iterate"
+OTHERWISE = _rx(r"\bif (?:not|negative)\s*(?:[,;:]|(?:we|I|then|we'd|I'd|we'll)\s)", r"\botherwise\b")
+# what a condition needs to name a result besides a number or a user metric: a bar to clear, or a definition
+RESULT_BAR = _rx(r"\b(?:above|below|over|under|than|fewer|at least|at most|no more|no worse|exceeds?|drops?|"
+                 r"falls?|rises?|beats?)\b",
+                 r"\bwithout (?:raising|hurting|losing|increasing|reducing|adding)\b", r"\bmeaning\b",
+                 r"\bdefined as\b", r"\bi\.e\.")
 LEARNING = _rx(r"\blearn(?:ed|t)\b", r"\blessons?\b", r"\btaught me\b", r"\bnext time\b",
                r"\bin hindsight\b", r"\bdo (?:it )?differently\b", r"\brealis\w*\b", r"\brealiz\w*\b",
                r"\bsince then\b", r"\btakeaways?\b", r"\bI now\b", r"\bnow I\b", r"\bwhat I'd change\b",
@@ -516,18 +535,37 @@ INJECTION = _rx(
     r"\[\s*(?:end(?: of (?:answer|response|submission))?|system|instructions?|admin|grader|evaluator)\s*\]",
     r"^\W{0,8}#{1,6}\s*(?:system|instructions?|grader|evaluator|judge|admin|note)\b",
     r"\bend of (?:the )?(?:candidate(?:'s)? )?(?:answer|response|submission)\b",
-    # redirects: the answer disowned as a draft, the grader pointed at other text to score
-    r"\b(?:everything|all(?: of)?(?: the)?(?: text)?|the text|what I wrote|the part|the paragraphs?)\s+"
-    r"(?:above|before this|so far|up to here)\b[^.\n]{0,50}(?:\b(?:pasted|included|left|sent|submitted|"
-    r"copied)\b[^.\n]{0,20}\b(?:by mistake|by accident|in error)\b|\b(?:ignore|disregard)\b|"
-    r"\bnot (?:my|the) (?:real|actual|final) (?:answer|response)\b)",
-    r"\b(?:real|actual|true|final|proper|correct)\s+(?:answer|response|submission)\s+"
-    r"(?:to (?:score|grade|evaluate|assess|mark|judge)\s+)?(?:(?:is|comes)\s+(?:below|underneath|after this)|"
-    r"(?:starts|begins|follows)\s+(?:below|underneath|after this|here))",
-    r"\b(?:answer|response|section|part|text)\s+to\s+(?:score|grade|evaluate|assess|judge|mark)\s+"
-    r"(?:is|are|follows|comes)\b",
-    r"^\W{0,3}(?:please\s+)?(?:score|grade|evaluate|assess|judge|mark|rate|consider)\s+only\s+(?:this|these|"
-    r"the following|what follows|the (?:section|part|text|answer)\b)",
+    # redirects: earlier text disowned, the grader pointed at other text or told what to score. Each
+    # is tied to words about the answer itself and mostly to the sentence's end, so that "the hardest
+    # part to evaluate is churn" or "consider only these two options" stay the candidate's
+    r"^\W{0,3}(?:(?:please|kindly|sorry|so|note)\W{0,2}\s+)?(?:ignore|disregard|skip|discard)\s+(?:everything|"
+    r"all(?:\s+of)?(?:\s+the)?(?:\s+text)?|the\s+(?:text|draft|part|paragraphs?|answer)|what I wrote|it)?\s*"
+    r"(?:above|before this|earlier|so far|up to here)\b",
+    r"\b(?:above|before this|earlier|so far|previous (?:text|paragraphs?|part))\s+(?:was|is|were|are|got)\s+"
+    r"(?:just\s+|only\s+|accidentally\s+)?(?:(?:a|an|my)\s+)?(?:(?:old|early|rough|first|earlier)\s+)?"
+    r"(?:draft|pasted|copied|included)\b(?:\s*[.!;,:]?\s*$|\s+(?:that\s+)?I\s+(?:pasted|included|copied|left|sent)\b|"
+    r"\s+(?:in\s+)?(?:by mistake|by accident|in error)\b|\s*[,;]?\s*(?:please\s+)?(?:ignore|disregard|skip)\b|"
+    r"\s*[,;]?\s*not\s+(?:what|my|the)\b)",
+    r"\b(?:above|before this|earlier|so far)\s+(?:is|was|were|are)(?:n't|\s+not)\s+(?:my|the)\s+"
+    r"(?:real|actual|final|true)\s+(?:answer|response)\s*[.!;,]?\s*$",
+    r"\bnone of the above\s+(?:is|was)\s+(?:my|the)\s+(?:real|actual|final|true)\s+(?:answer|response)\s*[.!;,]?\s*$",
+    r"\b(?:real|actual|true|final|proper)\s+(?:answer|response|submission)(?:\s+to\s+(?:score|grade|evaluate|assess|"
+    r"mark|judge|read))?\s+(?:(?:is|comes|starts|begins)\s+)?(?:below|underneath|after (?:this|the line)|here|follows)"
+    r"\s*[.!:]*\s*$",
+    r"\b(?:real|actual|true)\s+(?:answer|response)\s*:\s*$",
+    r"\b(?:answer|response|section|part|text)\s+(?:I want|I'd like|you should|you need to|to be)\s+(?:you to\s+)?"
+    r"(?:scored|graded|evaluated|assessed|marked|score|grade|evaluate|assess|mark)\b[^.\n]{0,30}\b(?:below|above|"
+    r"follows|after (?:this|the line)|here)\b",
+    r"\b(?:below|here)\s+is\s+(?:the|my)\s+(?:answer|response|section|part|text)\s+(?:I want|I'd like|you should|"
+    r"to be)\b",
+    r"^\W{0,3}(?:(?:please|kindly|so|note\s*:)\s+)?(?:only\s+)?(?:score|grade|evaluate|assess|mark)\s+(?:only\s+|"
+    r"just\s+)?(?:this|the following|what follows|the|my)\s*(?:(?:last|final|next|following)\s+)?(?:section|part|"
+    r"paragraph|answer|response|text|one)?\s*(?:only|below|that follows|after the line)?\s*(?:,\s*not\b[^.\n]*)?"
+    r"[.!]?\s*$",
+    r"^\W{0,3}(?:please\s+)?(?:don't|do not)\s+(?:score|grade|evaluate|assess|mark|read)\s+(?:the\s+|my\s+)?"
+    r"(?:above|draft|previous|earlier)\b",
+    r"\b(?:above|draft|previous paragraphs?|earlier text)\b[^.\n]{0,60}\b(?:should|must)\s+not\s+be\s+"
+    r"(?:graded|scored|evaluated|assessed|marked)\b",
     # the same in the battery's other languages
     r"\bnota (?:para|al|a la|del) (?:el |la )?(?:evaluador\w*|calificador\w*|corrector\w*|juez|avaliador\w*)",
     r"\b(?:asign\w*|otorg\w*|d[aé]le|dame|pon(?:le|ga)?|atribu\w*)\b[^.\n]{0,40}"
@@ -685,10 +723,12 @@ def strip_asides(text: str) -> tuple[str, list[str]]:
 
 
 def strip_injections(text: str) -> tuple[str, list[str]]:
-    """The answer without grader-directed sentences, and those sentences."""
+    """The answer without grader-directed sentences, and those sentences. Lines that only delimit
+    ("---") go too: left behind by a note, they would still move what the answer is searched by."""
     sentences = split_sentences(text)
     flagged = flagged_sentences(sentences, text)
-    return " ".join(s.text for s in sentences if s.text not in flagged), flagged
+    kept = [s.text for s in sentences if s.text not in flagged and not DELIMITER.match(s.text)]
+    return " ".join(kept), flagged
 
 
 def specifics_per_100(text: str) -> float:
