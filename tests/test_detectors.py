@@ -209,8 +209,13 @@ def test_text_outside_plain_ascii_is_matched_with_python_re_semantics(text: str,
 
 VACUOUS_RULES = ["If the test is successful we ship, otherwise we iterate.",
                  "If results come back positive, we roll it out to everyone; if not, we try another idea.",
-                 "If it works, we launch it in every market.", "If it's a success, we ship.",
-                 "If all goes well, we launch in every market.", "We ship if the test comes back positive."]
+                 "If it works, we launch it in every market.", "If it’s a success, we ship.",
+                 "If all goes well, we launch in every market.", "We ship if the test comes back positive.",
+                 # a figure in what follows, or a duration, is not a result the condition tests
+                 "If the test is successful, we roll out to 100% of members.",
+                 "If the results look good after two weeks, we ship.",
+                 # the other branch of an empty rule, with a sentence between them
+                 "If it works, we ship. We'd watch retention. If not, we roll back."]
 RULE_BASE = ("Members on slow connections gave up on the preview before it loaded. I'd test a lighter preview "
              "with streaming hours per member as the primary metric and playback start time as a guardrail.")
 
@@ -230,15 +235,20 @@ def test_a_rule_that_names_no_result_earns_no_rule(rule: str, sentences: str | N
     assert not any(quote in rule for _, quote in credited), credited
 
 
+@pytest.mark.parametrize("sentences", ["packaged", None], ids=["classifiers", "cue patterns"])
 @pytest.mark.parametrize("rule", [
     "If negative reviews from creators exceed what we see today, we pause the launch.",
     "We'd ship only if it works on low-end TVs without raising start-up delay above today's level.",
     "If it looks good on the guardrail, meaning no more buffering than control, we ship.",
+    "If completion drops below control, we roll back. That keeps us honest. If not, we ship it to everyone.",
 ])
-def test_a_rule_with_a_result_to_clear_still_counts_in_plain_words(rule: str) -> None:
-    """Words that also open an empty condition ("if negative", "if it works") do not void a rule
-    that names the bar it must clear."""
-    before, _, _ = score_answer(RULE_BASE, ["trade_offs"], experience=False, tuning=TUNING)
-    after, _, _ = score_answer(f"{RULE_BASE} {rule}", ["trade_offs"], experience=False, tuning=TUNING)
-    assert after[0]["score"] > before[0]["score"]
-    assert rule in [q["quote"] for q in after[0]["shown"] if q["element"] == "decision_rule"]
+def test_a_rule_with_a_result_to_clear_still_counts_in_plain_words(rule: str, sentences: str | None) -> None:
+    """Words that also open an empty condition ("if negative", "if it works", "if not") do not void
+    a rule that names the bar it must clear."""
+    dimensions = ["trade_offs", "experimentation"]
+    before, _, _ = score_answer(RULE_BASE, dimensions, experience=False, tuning=TUNING, sentences=sentences)
+    after, _, _ = score_answer(f"{RULE_BASE} {rule}", dimensions, experience=False, tuning=TUNING,
+                               sentences=sentences)
+    assert sum(d["score"] for d in after) > sum(d["score"] for d in before)
+    credited = [q["quote"] for d in after for q in d["shown"] if q["element"] in ("decision_rule", "ship_rule")]
+    assert any(quote in rule for quote in credited), credited

@@ -68,23 +68,29 @@ def prepare(answer: str, experience: bool) -> Answer:
     return Answer(answer, sentences, usable, flagged, experience)
 
 
-def _names_a_result(s: Sentence) -> bool:
-    """Whether a sentence names a result a condition could test: a figure, a user metric or a bar."""
-    return s.has(t.NUMBER) or s.has(t.USER_METRIC) or s.has(t.RESULT_BAR)
+# a condition runs from its "if" to where the consequence starts: ", we ship", "; ", or the end
+_CONDITION_CLAUSE = re.compile(r"\bif\b.*?(?=,\s*(?:we|I|then|ship|launch|roll)\b|;|$)", re.IGNORECASE)
+
+
+def _names_a_result(condition: str) -> bool:
+    """Whether a condition names a result it tests: a figure (not a duration) or a bar to clear."""
+    figures = len(t.NUMBER.findall(condition)) - len(t.DURATION.findall(condition))
+    return figures > 0 or t.RESULT_BAR.search(condition) is not None
 
 
 def _vacuous_rule(a: Answer, s: Sentence) -> bool:
-    """A sentence whose condition names no result ("if results are positive, we ship"), or the other
-    branch ("if not, we iterate") of a rule that names none: no rule, for any rule element
-    (decision, ship or mitigation rule), from the cue patterns or the classifiers."""
-    if _names_a_result(s):
+    """A rule whose condition names no result ("if it's a success, we ship", "if the results look
+    good after two weeks, we launch"), or the other branch ("if not, we iterate") of such a rule,
+    or of none: it decides nothing, so it is no decision, ship or mitigation rule."""
+    empty = t.NO_RESULT_CONDITION.search(s.text)
+    if empty is not None:
+        clause = _CONDITION_CLAUSE.match(s.text, empty.start())
+        return not _names_a_result(clause.group(0) if clause else s.text[empty.start():])
+    if not s.has(t.OTHERWISE) or s not in a.usable:
         return False
-    if s.has(t.NO_RESULT_CONDITION):
-        return True
-    if not s.has(t.OTHERWISE):
-        return False
-    before = a.neighbours(s)[0] if s in a.usable else None
-    return before is None or before is s or not _names_a_result(before)
+    index = a.usable.index(s)
+    rules = [b for b in a.usable[max(0, index - 2):index] if _CONDITION_CLAUSE.search(b.text)]
+    return not rules or _vacuous_rule(a, rules[-1])
 
 
 def _quantified_change(s: Sentence) -> bool:

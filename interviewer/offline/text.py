@@ -264,19 +264,20 @@ VACUOUS_CONDITION = _rx(r"\bif (?:the )?(?:results?|it|the test|data|numbers?) (
 # the conditions that name no result, for the rule elements: "if results are positive", "if it works",
 # "if it's a success", "if all goes well"
 NO_RESULT_CONDITION = _rx(
-    r"\bif (?:the )?(?:results?|it|the test|the experiment|the pilot|data|numbers?|things) (?:is|are|look|looks|"
-    r"comes? back|turns? out|go|goes) (?:positive|good|great|significant|successful|green|promising|favou?rable|well|"
-    r"a success)\b",
-    r"\bif (?:it|this|the test|the experiment|the pilot)(?:'s|\s+is|\s+was) (?:successful|a success|positive|good|"
-    r"a win)\b",
-    r"\bif (?:it|this|the test|the experiment|the pilot) (?:works|succeeds|pans out)\b", r"\bif all goes well\b",
-    r"\bif (?:users|members|listeners|viewers|people|customers) like it\b", r"\bif the data supports? it\b",
-    r"\bif we see (?:positive|good|great|strong|encouraging) (?:results?|signals?|numbers|data)\b")
-# the other branch of a rule, which decides only as much as the rule it follows: "if not, we iterate"
-OTHERWISE = _rx(r"\bif (?:not|negative)\s*(?:[,;:]|(?:we|I|then|we'd|I'd|we'll)\s)", r"\botherwise\b")
-# what a condition needs to name a result besides a number or a user metric: a bar to clear, or a definition
+    r"\bif (?:the )?(?:results?|it|this|the test|the experiment|the pilot|the variant|the treatment|data|numbers?|"
+    r"metrics|things|everything) (?:is|are|look|looks|comes? back|turns? out|go|goes|perform|performs) (?:\w+ly )?"
+    r"(?:positive|good|great|fine|significant|successful|green|promising|encouraging|favou?rable|well|a success|there)\b",
+    r"\bif (?:it|this|the test|the experiment|the pilot|the variant|the treatment)(?:['’]s|\s+is|\s+was) "
+    r"(?:successful|a success|positive|good|a win|a winner)\b",
+    r"\bif (?:it|this|the test|the experiment|the pilot|the variant|the treatment) (?:works|succeeds|wins|pans out)\b",
+    r"\bif successful\b", r"\bif all goes well\b", r"\bif (?:users|members|listeners|viewers|people|customers) like it\b",
+    r"\bif the data supports? it\b", r"\bif we(?:['’]re| are) happy with (?:the )?results\b",
+    r"\bif we (?:see|get) (?:a )?(?:positive|good|great|strong|encouraging) (?:results?|signals?|numbers|data|outcome)\b")
+# a sentence that is the other branch of a rule, deciding only as much as the rule it follows: "if not, we iterate"
+OTHERWISE = _rx(r"^\W{0,3}(?:(?:and|but|so)\s+)?(?:if (?:not|negative)\s*(?:[,;:]|(?:we|I|then)\b)|otherwise\b)")
+# what a condition names when it names a result, besides a figure: a bar to clear, or what "good" means
 RESULT_BAR = _rx(r"\b(?:above|below|over|under|than|fewer|at least|at most|no more|no worse|exceeds?|drops?|"
-                 r"falls?|rises?|beats?)\b",
+                 r"falls?|rises?|beats?|hurts?|harms?)\b",
                  r"\bwithout (?:raising|hurting|losing|increasing|reducing|adding)\b", r"\bmeaning\b",
                  r"\bdefined as\b", r"\bi\.e\.")
 LEARNING = _rx(r"\blearn(?:ed|t)\b", r"\blessons?\b", r"\btaught me\b", r"\bnext time\b",
@@ -535,37 +536,6 @@ INJECTION = _rx(
     r"\[\s*(?:end(?: of (?:answer|response|submission))?|system|instructions?|admin|grader|evaluator)\s*\]",
     r"^\W{0,8}#{1,6}\s*(?:system|instructions?|grader|evaluator|judge|admin|note)\b",
     r"\bend of (?:the )?(?:candidate(?:'s)? )?(?:answer|response|submission)\b",
-    # redirects: earlier text disowned, the grader pointed at other text or told what to score. Each
-    # is tied to words about the answer itself and mostly to the sentence's end, so that "the hardest
-    # part to evaluate is churn" or "consider only these two options" stay the candidate's
-    r"^\W{0,3}(?:(?:please|kindly|sorry|so|note)\W{0,2}\s+)?(?:ignore|disregard|skip|discard)\s+(?:everything|"
-    r"all(?:\s+of)?(?:\s+the)?(?:\s+text)?|the\s+(?:text|draft|part|paragraphs?|answer)|what I wrote|it)?\s*"
-    r"(?:above|before this|earlier|so far|up to here)\b",
-    r"\b(?:above|before this|earlier|so far|previous (?:text|paragraphs?|part))\s+(?:was|is|were|are|got)\s+"
-    r"(?:just\s+|only\s+|accidentally\s+)?(?:(?:a|an|my)\s+)?(?:(?:old|early|rough|first|earlier)\s+)?"
-    r"(?:draft|pasted|copied|included)\b(?:\s*[.!;,:]?\s*$|\s+(?:that\s+)?I\s+(?:pasted|included|copied|left|sent)\b|"
-    r"\s+(?:in\s+)?(?:by mistake|by accident|in error)\b|\s*[,;]?\s*(?:please\s+)?(?:ignore|disregard|skip)\b|"
-    r"\s*[,;]?\s*not\s+(?:what|my|the)\b)",
-    r"\b(?:above|before this|earlier|so far)\s+(?:is|was|were|are)(?:n't|\s+not)\s+(?:my|the)\s+"
-    r"(?:real|actual|final|true)\s+(?:answer|response)\s*[.!;,]?\s*$",
-    r"\bnone of the above\s+(?:is|was)\s+(?:my|the)\s+(?:real|actual|final|true)\s+(?:answer|response)\s*[.!;,]?\s*$",
-    r"\b(?:real|actual|true|final|proper)\s+(?:answer|response|submission)(?:\s+to\s+(?:score|grade|evaluate|assess|"
-    r"mark|judge|read))?\s+(?:(?:is|comes|starts|begins)\s+)?(?:below|underneath|after (?:this|the line)|here|follows)"
-    r"\s*[.!:]*\s*$",
-    r"\b(?:real|actual|true)\s+(?:answer|response)\s*:\s*$",
-    r"\b(?:answer|response|section|part|text)\s+(?:I want|I'd like|you should|you need to|to be)\s+(?:you to\s+)?"
-    r"(?:scored|graded|evaluated|assessed|marked|score|grade|evaluate|assess|mark)\b[^.\n]{0,30}\b(?:below|above|"
-    r"follows|after (?:this|the line)|here)\b",
-    r"\b(?:below|here)\s+is\s+(?:the|my)\s+(?:answer|response|section|part|text)\s+(?:I want|I'd like|you should|"
-    r"to be)\b",
-    r"^\W{0,3}(?:(?:please|kindly|so|note\s*:)\s+)?(?:only\s+)?(?:score|grade|evaluate|assess|mark)\s+(?:only\s+|"
-    r"just\s+)?(?:this|the following|what follows|the|my)\s*(?:(?:last|final|next|following)\s+)?(?:section|part|"
-    r"paragraph|answer|response|text|one)?\s*(?:only|below|that follows|after the line)?\s*(?:,\s*not\b[^.\n]*)?"
-    r"[.!]?\s*$",
-    r"^\W{0,3}(?:please\s+)?(?:don't|do not)\s+(?:score|grade|evaluate|assess|mark|read)\s+(?:the\s+|my\s+)?"
-    r"(?:above|draft|previous|earlier)\b",
-    r"\b(?:above|draft|previous paragraphs?|earlier text)\b[^.\n]{0,60}\b(?:should|must)\s+not\s+be\s+"
-    r"(?:graded|scored|evaluated|assessed|marked)\b",
     # the same in the battery's other languages
     r"\bnota (?:para|al|a la|del) (?:el |la )?(?:evaluador\w*|calificador\w*|corrector\w*|juez|avaliador\w*)",
     r"\b(?:asign\w*|otorg\w*|d[aé]le|dame|pon(?:le|ga)?|atribu\w*)\b[^.\n]{0,40}"
@@ -578,6 +548,51 @@ INJECTION = _rx(
     r"\bnota per (?:il |la )?(?:valutator\w*|esaminator\w*)|\bassegna\w*\b[^.\n]{0,30}\b(?:4|quattro|"
     r"punteggio massimo)\b",
     r"मूल्यांकनकर्ता|परीक्षक|पूरे अंक|[4४] अंक|评分|评估者|评审|[给打][^。]{0,6}[4四４]分|評価者|採点者|[4４]点",
+)
+# Redirects: a line that disowns what came before it ("Everything above was a draft"), points the
+# grader at other text ("Real answer below:") or says what to score ("Score only this section.").
+# Each needs words about the answer itself and the sentence's end, so that "ignore everything above
+# the fold" or "the hardest part to evaluate is churn" stay the candidate's; and a redirect never
+# opens a note (flagged_sentences), so whatever follows it is still read as the answer.
+_END = r"\s*[.!:;]*\s*$"
+_A = "['’]"  # straight or curly apostrophe
+_EARLIER = r"(?:above|before this|earlier|so far|up to here|before the (?:line|dashes))"
+REDIRECT = _rx(
+    r"^\W{0,3}(?:(?:please|kindly|sorry|so|note|oops)\W{0,2}\s+)?(?:you can\s+)?(?:ignore|disregard|skip|discard)\s+"
+    r"(?:everything|all(?:\s+of)?(?:\s+the)?(?:\s+text)?|the\s+(?:text|draft|part|paragraphs?|answer)|what I wrote|"
+    rf"it|the)?\s*{_EARLIER}(?:\s+this line)?{_END}",
+    r"^\W{0,3}(?:(?:please|kindly)\s+)?(?:you can\s+)?(?:ignore|disregard|skip)\s+(?:my\s+|the\s+)?(?:previous|"
+    rf"earlier|first)\s+(?:answer|response|draft|paragraphs?|part|text)(?:\s+of my answer)?{_END}",
+    r"^\W{0,3}(?:(?:oops|sorry)\W{0,2}\s+)?I\s+(?:pasted|copied|included|left)\s+(?:in\s+)?(?:my\s+)?(?:notes|draft|"
+    rf"everything|the text|this)\s+above\s+(?:in\s+)?(?:by mistake|by accident|in error){_END}",
+    rf"\b(?:{_EARLIER}|previous (?:text|paragraphs?|part))\s+(?:was|is|were|are|got)\s+(?:just\s+|only\s+|"
+    r"accidentally\s+)?(?:(?:a|an|my)\s+)?"
+    r"(?:(?:old|early|rough|first|earlier)\s+)?(?:draft|pasted|copied|included|notes? to myself)"
+    r"(?:\s+(?:that\s+)?I\s+(?:pasted|included|copied|left|sent)(?:\s+in)?)?(?:\s+(?:in\s+)?(?:by mistake|by accident|in error))?"
+    r"(?:\s*[,;-]+\s*(?:please\s+)?(?:ignore|disregard|skip)(?:\s+it)?|\s*[,;-]+\s*not what I\s+(?:want|meant|'d like)"
+    rf"[^.\n]*|\s+and\s+should\s+not\s+be\s+(?:graded|scored|evaluated|assessed))?{_END}",
+    rf"\b{_EARLIER}\s+(?:is|was|were|are)(?:n{_A}t|\s+not)\s+(?:my|the)\s+(?:real|actual|final|true)\s+(?:answer|response){_END}",
+    rf"\bnone of the above\s+(?:is|was)\s+(?:my|the)\s+(?:real|actual|final|true)\s+(?:answer|response){_END}",
+    r"\b(?:real|actual|true|final|proper)\s+(?:answer|response|submission)(?:\s+to\s+(?:score|grade|evaluate|assess|mark|"
+    rf"judge|read))?\s+(?:(?:is|comes|starts|begins)\s+)?(?:below|underneath|after (?:this|the line)|here|follows){_END}",
+    r"\b(?:real|actual|true)\s+(?:answer|response)\s*:\s*$",
+    rf"\b(?:answer|response|section|part|text)\s+(?:I want|I{_A}d like|you should|you need to|to be)\s+(?:you to\s+)?"
+    r"(?:scored|graded|evaluated|assessed|marked|score|grade|evaluate|assess|mark)\b[^.\n]{0,30}\b(?:below|above|"
+    r"follows|after (?:this|the line)|here)\b",
+    rf"\b(?:below|here)(?:{_A}s|\s+is)\s+(?:the|my)\s+(?:answer|response|section|part|text)\s+(?:I want|I{_A}d like|"
+    rf"you should|to be)\s+(?:you to\s+)?(?:scored|graded|evaluated|assessed|marked|score|grade|evaluate|assess|mark){_END}",
+    r"^\W{0,3}(?:(?:please|kindly|so|note\s*:)\s+)?(?:only\s+)?(?:score|grade|evaluate|assess|mark)\s+(?:me\s+)?(?:only\s+|"
+    r"just\s+)?(?:on\s+)?(?:this|the following|what follows|the|my)\s*(?:(?:last|final|next|following|second)\s+)?"
+    r"(?:section|part|paragraph|answer|response|text|one|half)?\s*(?:only|below|that follows|after the line)?"
+    r"\s*(?:,\s*not\b[^.\n]*)?[.!]?\s*$",
+    rf"^\W{{0,3}}(?:please\s+)?(?:don{_A}t|do not)\s+(?:score|grade|evaluate|assess|mark)\s+(?:the\s+|my\s+)?"
+    r"(?:above|first draft|draft above|earlier (?:part|text|draft)|previous (?:part|text|answer|draft)|"
+    rf"anything {_EARLIER}){_END}",
+    r"\b(?:the above|the draft|previous paragraphs?|earlier text)\s+(?:should|must)\s+(?:not\s+be\s+(?:graded|scored|"
+    rf"evaluated|assessed|marked)|be ignored){_END}",
+    r"^\W{0,3}only\s+the\s+(?:last|final|second)\s+(?:paragraph|part|section)\s+should\s+be\s+(?:scored|graded|"
+    rf"evaluated){_END}",
+    rf"^\W{{0,3}}treat\s+the\s+above\s+as\s+(?:a\s+)?draft{_END}",
 )
 # A line that only delimits ("---", "===", "***"): it opens or closes a block of text.
 DELIMITER = re.compile(r"^[\W_]*[-=*#_~]{3,}[\W_]*$")
@@ -681,7 +696,7 @@ def flagged_sentences(sentences: list[Sentence], text: str | None = None) -> lis
         if "<!--" in body:
             inside_comment = True
         hit = bool(INJECTION.search(body))
-        if inside_comment or after_postscript or block_open or hit:
+        if inside_comment or after_postscript or block_open or hit or REDIRECT.search(body):
             flagged.append(body)
             if delimiter and block_open and not hit:
                 block_open = False  # the closing delimiter of a note
@@ -724,7 +739,8 @@ def strip_asides(text: str) -> tuple[str, list[str]]:
 
 def strip_injections(text: str) -> tuple[str, list[str]]:
     """The answer without grader-directed sentences, and those sentences. Lines that only delimit
-    ("---") go too: left behind by a note, they would still move what the answer is searched by."""
+    ("---") go too: they say nothing, and left beside a stripped note they would still move what
+    the answer is searched by."""
     sentences = split_sentences(text)
     flagged = flagged_sentences(sentences, text)
     kept = [s.text for s in sentences if s.text not in flagged and not DELIMITER.match(s.text)]
