@@ -214,8 +214,10 @@ VACUOUS_RULES = ["If the test is successful we ship, otherwise we iterate.",
                  # a figure in what follows, or a duration, is not a result the condition tests
                  "If the test is successful, we roll out to 100% of members.",
                  "If the results look good after two weeks, we ship.",
-                 # the other branch of an empty rule, with a sentence between them
-                 "If it works, we ship. We'd watch retention. If not, we roll back."]
+                 "If the test goes well over the next month, we ship.", "If the redesign works, we launch it.",
+                 # the other branch of an empty rule, with a sentence (and an "if" that is no rule) between them
+                 "If it works, we ship. We'd watch retention. If not, we roll back.",
+                 "If it works, we ship. We'd check if buffering changed. Otherwise we don't ship."]
 RULE_BASE = ("Members on slow connections gave up on the preview before it loaded. I'd test a lighter preview "
              "with streaming hours per member as the primary metric and playback start time as a guardrail.")
 
@@ -241,6 +243,11 @@ def test_a_rule_that_names_no_result_earns_no_rule(rule: str, sentences: str | N
     "We'd ship only if it works on low-end TVs without raising start-up delay above today's level.",
     "If it looks good on the guardrail, meaning no more buffering than control, we ship.",
     "If completion drops below control, we roll back. That keeps us honest. If not, we ship it to everyone.",
+    # an empty "if" beside a real one, a definition after a comma, a span of time beside a figure
+    "We roll back if buffering rises above 1%, and ship if it's a success.",
+    "If the results look good, I mean streaming hours up at least 2%, we ship.",
+    "If the test is successful with a 2% lift in hours after a full week, we ship.",
+    "If it works, we ship. If not, we roll back only if start-up delay rises above 2 seconds.",
 ])
 def test_a_rule_with_a_result_to_clear_still_counts_in_plain_words(rule: str, sentences: str | None) -> None:
     """Words that also open an empty condition ("if negative", "if it works", "if not") do not void

@@ -68,29 +68,41 @@ def prepare(answer: str, experience: bool) -> Answer:
     return Answer(answer, sentences, usable, flagged, experience)
 
 
-# a condition runs from its "if" to where the consequence starts: ", we ship", "; ", or the end
-_CONDITION_CLAUSE = re.compile(r"\bif\b.*?(?=,\s*(?:we|I|then|ship|launch|roll)\b|;|$)", re.IGNORECASE)
+# a condition runs from its "if" to where its consequence starts (", we ship") or to the sentence's end
+_CONDITION_CLAUSE = re.compile(r"\bif\b.*?(?=,\s*(?:we|we['’](?:d|ll)|I['’](?:d|ll))\b|$)", re.IGNORECASE)
+# how long to wait is not a result to clear: "after two weeks", "for 48 hours", "over the next month"
+_SPAN_OF_TIME = re.compile(r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve|a|a full|the next|the first)\s+"
+                           r"(?:hours?|days?|weeks?|months?|quarters?|years?|minutes?)\b"
+                           r"|\bfull (?:week|billing cycle)\b", re.IGNORECASE)
 
 
 def _names_a_result(condition: str) -> bool:
-    """Whether a condition names a result it tests: a figure (not a duration) or a bar to clear."""
-    figures = len(t.NUMBER.findall(condition)) - len(t.DURATION.findall(condition))
-    return figures > 0 or t.RESULT_BAR.search(condition) is not None
+    """Whether a condition names a result it tests: a figure that is not a span of time, or a bar to
+    clear ("than control", "without raising", "meaning fewer complaints")."""
+    return (t.NUMBER.search(_SPAN_OF_TIME.sub(" ", condition)) is not None
+            or t.RESULT_BAR.search(condition) is not None)
+
+
+def _empty_condition(s: Sentence) -> bool:
+    """Whether a sentence's conditions are empty: one of them names no result ("if it's a success")
+    and none of them names one ("we roll back if buffering rises above 1%")."""
+    if t.NO_RESULT_CONDITION.search(s.text) is None:
+        return False
+    return not any(_names_a_result(clause.group(0)) for clause in _CONDITION_CLAUSE.finditer(s.text))
 
 
 def _vacuous_rule(a: Answer, s: Sentence) -> bool:
-    """A rule whose condition names no result ("if it's a success, we ship", "if the results look
-    good after two weeks, we launch"), or the other branch ("if not, we iterate") of such a rule,
-    or of none: it decides nothing, so it is no decision, ship or mitigation rule."""
-    empty = t.NO_RESULT_CONDITION.search(s.text)
-    if empty is not None:
-        clause = _CONDITION_CLAUSE.match(s.text, empty.start())
-        return not _names_a_result(clause.group(0) if clause else s.text[empty.start():])
-    if not s.has(t.OTHERWISE) or s not in a.usable:
+    """A rule that decides nothing: its condition names no result ("if it's a success, we ship";
+    "if the results look good after two weeks, we launch"), or it is the other branch ("if not, we
+    iterate") of the nearest rule up to three sentences before it, and that rule's condition is
+    empty. Such a sentence is no decision, ship or mitigation rule."""
+    if _empty_condition(s):
+        return True
+    if not s.has(t.OTHERWISE) or any(_names_a_result(c.group(0)) for c in _CONDITION_CLAUSE.finditer(s.text)):
         return False
-    index = a.usable.index(s)
-    rules = [b for b in a.usable[max(0, index - 2):index] if _CONDITION_CLAUSE.search(b.text)]
-    return not rules or _vacuous_rule(a, rules[-1])
+    index = a.usable.index(s) if s in a.usable else 0
+    rules = [b for b in a.usable[max(0, index - 3):index] if b.has(t.RULE) or b.has(t.SHIP_RULE)]
+    return bool(rules) and _empty_condition(rules[-1])
 
 
 def _quantified_change(s: Sentence) -> bool:

@@ -270,13 +270,16 @@ NO_RESULT_CONDITION = _rx(
     r"\bif (?:it|this|the test|the experiment|the pilot|the variant|the treatment)(?:['’]s|\s+is|\s+was) "
     r"(?:successful|a success|positive|good|a win|a winner)\b",
     r"\bif (?:it|this|the test|the experiment|the pilot|the variant|the treatment) (?:works|succeeds|wins|pans out)\b",
-    r"\bif successful\b", r"\bif all goes well\b", r"\bif (?:users|members|listeners|viewers|people|customers) like it\b",
-    r"\bif the data supports? it\b", r"\bif we(?:['’]re| are) happy with (?:the )?results\b",
+    r"\bif (?:the|our|this) (?:new )?[a-z-]+ (?:works|succeeds|wins|is successful|is a success)\b",
+    r"\bif successful\b", r"\bif all goes well\b",
+    r"\bif (?:users|members|listeners|viewers|people|customers) (?:like|love|enjoy) it\b",
+    r"\bif the data supports? it\b", r"\bif we(?:['’]re| are) happy with (?:the )?(?:results|numbers)\b",
+    r"\bif (?:the )?(?:metrics|numbers|results) (?:move|go|trend) in the right direction\b",
     r"\bif we (?:see|get) (?:a )?(?:positive|good|great|strong|encouraging) (?:results?|signals?|numbers|data|outcome)\b")
 # a sentence that is the other branch of a rule, deciding only as much as the rule it follows: "if not, we iterate"
 OTHERWISE = _rx(r"^\W{0,3}(?:(?:and|but|so)\s+)?(?:if (?:not|negative)\s*(?:[,;:]|(?:we|I|then)\b)|otherwise\b)")
 # what a condition names when it names a result, besides a figure: a bar to clear, or what "good" means
-RESULT_BAR = _rx(r"\b(?:above|below|over|under|than|fewer|at least|at most|no more|no worse|exceeds?|drops?|"
+RESULT_BAR = _rx(r"\b(?:above|below|than|fewer|at least|at most|no more|no worse|exceeds?|drops?|"
                  r"falls?|rises?|beats?|hurts?|harms?)\b",
                  r"\bwithout (?:raising|hurting|losing|increasing|reducing|adding)\b", r"\bmeaning\b",
                  r"\bdefined as\b", r"\bi\.e\.")
@@ -549,50 +552,42 @@ INJECTION = _rx(
     r"punteggio massimo)\b",
     r"मूल्यांकनकर्ता|परीक्षक|पूरे अंक|[4४] अंक|评分|评估者|评审|[给打][^。]{0,6}[4四４]分|評価者|採点者|[4４]点",
 )
-# Redirects: a line that disowns what came before it ("Everything above was a draft"), points the
+# Redirects: a line that disowns the answer above it ("Everything above was a draft"), points the
 # grader at other text ("Real answer below:") or says what to score ("Score only this section.").
-# Each needs words about the answer itself and the sentence's end, so that "ignore everything above
-# the fold" or "the hardest part to evaluate is churn" stay the candidate's; and a redirect never
-# opens a note (flagged_sentences), so whatever follows it is still read as the answer.
-_END = r"\s*[.!:;]*\s*$"
-_A = "['’]"  # straight or curly apostrophe
-_EARLIER = r"(?:above|before this|earlier|so far|up to here|before the (?:line|dashes))"
+# Precision first: a false flag drops a candidate's own sentence, so each pattern names the answer
+# itself ("everything above", "my real answer", "this section") and runs to the sentence's end;
+# "the estimate above is not the final answer" or "skip the first part" stay the candidate's. A
+# redirect never opens a note (flagged_sentences): what follows it is still read as the answer.
+_TO_THE_END = r"\s*[.!:;]*\s*$"
+_APOSTROPHE = "['’]"
+_ALL_ABOVE = r"(?:everything|all of the|the|all the text)\s+above"
 REDIRECT = _rx(
-    r"^\W{0,3}(?:(?:please|kindly|sorry|so|note|oops)\W{0,2}\s+)?(?:you can\s+)?(?:ignore|disregard|skip|discard)\s+"
-    r"(?:everything|all(?:\s+of)?(?:\s+the)?(?:\s+text)?|the\s+(?:text|draft|part|paragraphs?|answer)|what I wrote|"
-    rf"it|the)?\s*{_EARLIER}(?:\s+this line)?{_END}",
-    r"^\W{0,3}(?:(?:please|kindly)\s+)?(?:you can\s+)?(?:ignore|disregard|skip)\s+(?:my\s+|the\s+)?(?:previous|"
-    rf"earlier|first)\s+(?:answer|response|draft|paragraphs?|part|text)(?:\s+of my answer)?{_END}",
-    r"^\W{0,3}(?:(?:oops|sorry)\W{0,2}\s+)?I\s+(?:pasted|copied|included|left)\s+(?:in\s+)?(?:my\s+)?(?:notes|draft|"
-    rf"everything|the text|this)\s+above\s+(?:in\s+)?(?:by mistake|by accident|in error){_END}",
-    rf"\b(?:{_EARLIER}|previous (?:text|paragraphs?|part))\s+(?:was|is|were|are|got)\s+(?:just\s+|only\s+|"
-    r"accidentally\s+)?(?:(?:a|an|my)\s+)?"
-    r"(?:(?:old|early|rough|first|earlier)\s+)?(?:draft|pasted|copied|included|notes? to myself)"
-    r"(?:\s+(?:that\s+)?I\s+(?:pasted|included|copied|left|sent)(?:\s+in)?)?(?:\s+(?:in\s+)?(?:by mistake|by accident|in error))?"
-    r"(?:\s*[,;-]+\s*(?:please\s+)?(?:ignore|disregard|skip)(?:\s+it)?|\s*[,;-]+\s*not what I\s+(?:want|meant|'d like)"
-    rf"[^.\n]*|\s+and\s+should\s+not\s+be\s+(?:graded|scored|evaluated|assessed))?{_END}",
-    rf"\b{_EARLIER}\s+(?:is|was|were|are)(?:n{_A}t|\s+not)\s+(?:my|the)\s+(?:real|actual|final|true)\s+(?:answer|response){_END}",
-    rf"\bnone of the above\s+(?:is|was)\s+(?:my|the)\s+(?:real|actual|final|true)\s+(?:answer|response){_END}",
-    r"\b(?:real|actual|true|final|proper)\s+(?:answer|response|submission)(?:\s+to\s+(?:score|grade|evaluate|assess|mark|"
-    rf"judge|read))?\s+(?:(?:is|comes|starts|begins)\s+)?(?:below|underneath|after (?:this|the line)|here|follows){_END}",
-    r"\b(?:real|actual|true)\s+(?:answer|response)\s*:\s*$",
-    rf"\b(?:answer|response|section|part|text)\s+(?:I want|I{_A}d like|you should|you need to|to be)\s+(?:you to\s+)?"
-    r"(?:scored|graded|evaluated|assessed|marked|score|grade|evaluate|assess|mark)\b[^.\n]{0,30}\b(?:below|above|"
-    r"follows|after (?:this|the line)|here)\b",
-    rf"\b(?:below|here)(?:{_A}s|\s+is)\s+(?:the|my)\s+(?:answer|response|section|part|text)\s+(?:I want|I{_A}d like|"
-    rf"you should|to be)\s+(?:you to\s+)?(?:scored|graded|evaluated|assessed|marked|score|grade|evaluate|assess|mark){_END}",
-    r"^\W{0,3}(?:(?:please|kindly|so|note\s*:)\s+)?(?:only\s+)?(?:score|grade|evaluate|assess|mark)\s+(?:me\s+)?(?:only\s+|"
-    r"just\s+)?(?:on\s+)?(?:this|the following|what follows|the|my)\s*(?:(?:last|final|next|following|second)\s+)?"
-    r"(?:section|part|paragraph|answer|response|text|one|half)?\s*(?:only|below|that follows|after the line)?"
-    r"\s*(?:,\s*not\b[^.\n]*)?[.!]?\s*$",
-    rf"^\W{{0,3}}(?:please\s+)?(?:don{_A}t|do not)\s+(?:score|grade|evaluate|assess|mark)\s+(?:the\s+|my\s+)?"
-    r"(?:above|first draft|draft above|earlier (?:part|text|draft)|previous (?:part|text|answer|draft)|"
-    rf"anything {_EARLIER}){_END}",
-    r"\b(?:the above|the draft|previous paragraphs?|earlier text)\s+(?:should|must)\s+(?:not\s+be\s+(?:graded|scored|"
-    rf"evaluated|assessed|marked)|be ignored){_END}",
-    r"^\W{0,3}only\s+the\s+(?:last|final|second)\s+(?:paragraph|part|section)\s+should\s+be\s+(?:scored|graded|"
-    rf"evaluated){_END}",
-    rf"^\W{{0,3}}treat\s+the\s+above\s+as\s+(?:a\s+)?draft{_END}",
+    rf"^\W{{0,3}}(?:(?:please|kindly|sorry|so)\W{{0,2}}\s+)?(?:ignore|disregard)\s+(?:{_ALL_ABOVE}|it all)(?:\s+this line)?{_TO_THE_END}",
+    rf"^\W{{0,3}}(?:(?:please|kindly)\s+)?(?:ignore|disregard)\s+my\s+(?:previous|earlier|first)\s+"
+    rf"(?:answer|response|draft|attempt){_TO_THE_END}",
+    rf"^\W{{0,3}}(?:(?:sorry|oops)\W{{0,2}}\s+)?(?:{_ALL_ABOVE}|what I wrote (?:above|before this))\s+(?:was|is|got)\s+"
+    rf"(?:just\s+|only\s+|accidentally\s+)?(?:(?:a|an|my)\s+)?(?:(?:old|early|rough|first)\s+)?(?:draft|notes|pasted|"
+    rf"copied)(?:\s+(?:that\s+)?I\s+(?:pasted|copied|left)(?:\s+in)?)?(?:\s+(?:in\s+)?(?:by mistake|by accident|in error))?"
+    rf"(?:\s*[,;—–-]+\s*(?:please\s+)?(?:ignore|disregard|skip) it|,\s*not what I want (?:scored|graded|assessed|"
+    rf"evaluated))?{_TO_THE_END}",
+    rf"^\W{{0,3}}(?:{_ALL_ABOVE}|what I wrote (?:above|before this))\s+(?:is|was)(?:n{_APOSTROPHE}t|\s+not)\s+my\s+"
+    rf"(?:real|actual)\s+(?:answer|response){_TO_THE_END}",
+    rf"^\W{{0,3}}none of the above\s+(?:is|was)\s+my\s+(?:real|actual)\s+(?:answer|response){_TO_THE_END}",
+    rf"\b(?:my|the)\s+(?:real|actual)\s+(?:answer|response)(?:\s+to\s+(?:score|grade|evaluate|assess|mark))?\s+"
+    rf"(?:(?:is|comes|starts|begins)\s+)?(?:below|underneath|after this line|follows){_TO_THE_END}",
+    r"^\W{0,3}(?:here(?:['’]s|\s+is)\s+)?(?:my\s+)?(?:real|actual)\s+(?:answer|response)(?:\s+below)?\s*:?\s*$",
+    rf"^\W{{0,3}}(?:below|here)(?:{_APOSTROPHE}s|\s+is)\s+the\s+answer\s+(?:I want|I{_APOSTROPHE}d like)\s+(?:you to\s+)?"
+    rf"(?:scored|graded|evaluated|assessed|score|grade|evaluate|assess){_TO_THE_END}",
+    rf"^\W{{0,3}}the answer (?:you should|you need to|to) (?:score|grade|evaluate|assess) (?:is|comes|starts) "
+    rf"(?:below|after this line|here){_TO_THE_END}",
+    rf"^\W{{0,3}}(?:(?:please|kindly|note\s*:)\s+)?(?:(?:score|grade|evaluate|assess)\s+only|only\s+(?:score|grade|"
+    rf"evaluate|assess))\s+(?:this\s+(?:section|part|paragraph)|what follows|the (?:section|part|paragraph) below|"
+    rf"(?:my|the) (?:last|final) (?:paragraph|part|section)){_TO_THE_END}",
+    rf"^\W{{0,3}}(?:please\s+)?(?:score|grade|evaluate|assess)\s+this\s+(?:section|part|paragraph)\s+only{_TO_THE_END}",
+    rf"^\W{{0,3}}(?:please\s+)?(?:don{_APOSTROPHE}t|do not)\s+(?:score|grade|evaluate|assess)\s+(?:{_ALL_ABOVE}|"
+    rf"the above|my (?:first|earlier) draft){_TO_THE_END}",
+    rf"^\W{{0,3}}(?:{_ALL_ABOVE})\s+should\s+(?:be ignored|not be (?:scored|graded|evaluated|assessed)){_TO_THE_END}",
+    rf"^\W{{0,3}}treat\s+(?:{_ALL_ABOVE})\s+as\s+(?:a\s+)?draft{_TO_THE_END}",
 )
 # A line that only delimits ("---", "===", "***"): it opens or closes a block of text.
 DELIMITER = re.compile(r"^[\W_]*[-=*#_~]{3,}[\W_]*$")
