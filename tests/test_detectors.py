@@ -211,10 +211,9 @@ VACUOUS_RULES = ["If the test is successful we ship, otherwise we iterate.",
                  "If results come back positive, we roll it out to everyone; if not, we try another idea.",
                  "If it works, we launch it in every market.", "If it’s a success, we ship.",
                  "If all goes well, we launch in every market.", "We ship if the test comes back positive.",
-                 # a figure in what follows, or a duration, is not a result the condition tests
-                 "If the test is successful, we roll out to 100% of members.",
+                 # a span of time is not a result the condition tests
                  "If the results look good after two weeks, we ship.",
-                 "If the test goes well over the next month, we ship.", "If the redesign works, we launch it.",
+                 "If the test goes well over the next month, we ship.",
                  # the other branch of an empty rule, with a sentence (and an "if" that is no rule) between them
                  "If it works, we ship. We'd watch retention. If not, we roll back.",
                  "If it works, we ship. We'd check if buffering changed. Otherwise we don't ship."]
@@ -248,6 +247,13 @@ def test_a_rule_that_names_no_result_earns_no_rule(rule: str, sentences: str | N
     "If the results look good, I mean streaming hours up at least 2%, we ship.",
     "If the test is successful with a 2% lift in hours after a full week, we ship.",
     "If it works, we ship. If not, we roll back only if start-up delay rises above 2 seconds.",
+    # a bar or a metric anywhere after the empty words: "stays under", "over control", "as long as"
+    "If the test is successful and rebuffering stays under today's level, we ship.",
+    "If the test wins with completion over control, we ship.",
+    "If the new autoplay works, we ship, but we roll back if complaints go up.",
+    "If it's a win, we ship, as long as rebuffering stays under 1%.",
+    "If the test is successful on hours per member, we ship, otherwise we roll back.",
+    "If the pilot works, we'll launch it, unless skips go up.",
 ])
 def test_a_rule_with_a_result_to_clear_still_counts_in_plain_words(rule: str, sentences: str | None) -> None:
     """Words that also open an empty condition ("if negative", "if it works", "if not") do not void

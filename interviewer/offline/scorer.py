@@ -68,27 +68,34 @@ def prepare(answer: str, experience: bool) -> Answer:
     return Answer(answer, sentences, usable, flagged, experience)
 
 
-# a condition runs from its "if" to where its consequence starts (", we ship") or to the sentence's end
-_CONDITION_CLAUSE = re.compile(r"\bif\b.*?(?=,\s*(?:we|we['’](?:d|ll)|I['’](?:d|ll))\b|$)", re.IGNORECASE)
+# a condition runs from its "if" ("as long as", "unless", "I mean"...) to where its consequence starts
+# (", we ship") or to the sentence's end
+_CONDITION_CLAUSE = re.compile(r"\b(?:if|as long as|so long as|provided|unless|I mean|by \w+ I mean)\b.*?"
+                               r"(?=,\s*(?:we|we['’](?:d|ll)|I['’](?:d|ll))\b|$)", re.IGNORECASE)
 # how long to wait is not a result to clear: "after two weeks", "for 48 hours", "over the next month"
-_SPAN_OF_TIME = re.compile(r"\b(?:\d+|one|two|three|four|five|six|eight|ten|twelve|a|a full|the next|the first)\s+"
+_SPAN_OF_TIME = re.compile(r"\b(?:(?:over|in|after|for|within)\s+)?(?:\d+|one|two|three|four|five|six|eight|ten|"
+                           r"twelve|a|a full|the next|the first)\s+"
                            r"(?:hours?|days?|weeks?|months?|quarters?|years?|minutes?)\b"
                            r"|\bfull (?:week|billing cycle)\b", re.IGNORECASE)
 
 
 def _names_a_result(condition: str) -> bool:
-    """Whether a condition names a result it tests: a figure that is not a span of time, or a bar to
-    clear ("than control", "without raising", "meaning fewer complaints")."""
-    return (t.NUMBER.search(_SPAN_OF_TIME.sub(" ", condition)) is not None
-            or t.RESULT_BAR.search(condition) is not None)
+    """Whether a condition names a result it tests: a figure that is not a span of time, a bar to
+    clear ("than control", "stays under today's level", "meaning fewer complaints"), or a metric
+    it is read on ("successful on hours per member")."""
+    rest = _SPAN_OF_TIME.sub(" ", condition)
+    return any(p.search(rest) is not None for p in (t.NUMBER, t.RESULT_BAR, t.USER_METRIC, t.GUARDRAIL, t.PRIMARY))
 
 
 def _empty_condition(s: Sentence) -> bool:
     """Whether a sentence's conditions are empty: one of them names no result ("if it's a success")
     and none of them names one ("we roll back if buffering rises above 1%")."""
-    if t.NO_RESULT_CONDITION.search(s.text) is None:
+    empty = t.NO_RESULT_CONDITION.search(s.text)
+    if empty is None:
         return False
-    return not any(_names_a_result(clause.group(0)) for clause in _CONDITION_CLAUSE.finditer(s.text))
+    conditions = [clause.group(0) for clause in _CONDITION_CLAUSE.finditer(s.text)]
+    # what follows the consequence can still qualify it: "we ship, as long as rebuffering stays under 1%"
+    return not any(_names_a_result(c) for c in conditions) and not _names_a_result(s.text[empty.end():])
 
 
 def _vacuous_rule(a: Answer, s: Sentence) -> bool:

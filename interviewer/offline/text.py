@@ -270,7 +270,6 @@ NO_RESULT_CONDITION = _rx(
     r"\bif (?:it|this|the test|the experiment|the pilot|the variant|the treatment)(?:['’]s|\s+is|\s+was) "
     r"(?:successful|a success|positive|good|a win|a winner)\b",
     r"\bif (?:it|this|the test|the experiment|the pilot|the variant|the treatment) (?:works|succeeds|wins|pans out)\b",
-    r"\bif (?:the|our|this) (?:new )?[a-z-]+ (?:works|succeeds|wins|is successful|is a success)\b",
     r"\bif successful\b", r"\bif all goes well\b",
     r"\bif (?:users|members|listeners|viewers|people|customers) (?:like|love|enjoy) it\b",
     r"\bif the data supports? it\b", r"\bif we(?:['’]re| are) happy with (?:the )?(?:results|numbers)\b",
@@ -279,9 +278,11 @@ NO_RESULT_CONDITION = _rx(
 # a sentence that is the other branch of a rule, deciding only as much as the rule it follows: "if not, we iterate"
 OTHERWISE = _rx(r"^\W{0,3}(?:(?:and|but|so)\s+)?(?:if (?:not|negative)\s*(?:[,;:]|(?:we|I|then)\b)|otherwise\b)")
 # what a condition names when it names a result, besides a figure: a bar to clear, or what "good" means
-RESULT_BAR = _rx(r"\b(?:above|below|than|fewer|at least|at most|no more|no worse|exceeds?|drops?|"
-                 r"falls?|rises?|beats?|hurts?|harms?)\b",
-                 r"\bwithout (?:raising|hurting|losing|increasing|reducing|adding)\b", r"\bmeaning\b",
+RESULT_BAR = _rx(r"\b(?:above|below|over|under|than|fewer|at least|at most|no more|no worse|no slower|exceeds?|"
+                 r"drops?|falls?|rises?|beats?|hurts?|harms?|regress\w*|neutral|flat|steady|within)\b",
+                 r"\bgo(?:es)? (?:up|down)\b", r"\bwithout\b", r"\bp\s*[<≤=]\s*0?\.\d+",
+                 r"\b(?:successful|positive|negative|wins?|succeeds?|good|better|worse) on\b",
+                 r"\bmeaning\b",
                  r"\bdefined as\b", r"\bi\.e\.")
 LEARNING = _rx(r"\blearn(?:ed|t)\b", r"\blessons?\b", r"\btaught me\b", r"\bnext time\b",
                r"\bin hindsight\b", r"\bdo (?:it )?differently\b", r"\brealis\w*\b", r"\brealiz\w*\b",
@@ -562,18 +563,18 @@ _TO_THE_END = r"\s*[.!:;]*\s*$"
 _APOSTROPHE = "['’]"
 _ALL_ABOVE = r"(?:everything|all of the|the|all the text)\s+above"
 REDIRECT = _rx(
-    rf"^\W{{0,3}}(?:(?:please|kindly|sorry|so)\W{{0,2}}\s+)?(?:ignore|disregard)\s+(?:{_ALL_ABOVE}|it all)(?:\s+this line)?{_TO_THE_END}",
+    rf"^\W{{0,3}}(?:(?:please|kindly|sorry|so)\W{{0,2}}\s+)?(?:ignore|disregard)\s+(?:{_ALL_ABOVE})(?:\s+this line)?{_TO_THE_END}",
     rf"^\W{{0,3}}(?:(?:please|kindly)\s+)?(?:ignore|disregard)\s+my\s+(?:previous|earlier|first)\s+"
     rf"(?:answer|response|draft|attempt){_TO_THE_END}",
     rf"^\W{{0,3}}(?:(?:sorry|oops)\W{{0,2}}\s+)?(?:{_ALL_ABOVE}|what I wrote (?:above|before this))\s+(?:was|is|got)\s+"
     rf"(?:just\s+|only\s+|accidentally\s+)?(?:(?:a|an|my)\s+)?(?:(?:old|early|rough|first)\s+)?(?:draft|notes|pasted|"
-    rf"copied)(?:\s+(?:that\s+)?I\s+(?:pasted|copied|left)(?:\s+in)?)?(?:\s+(?:in\s+)?(?:by mistake|by accident|in error))?"
+    rf"copied)(?:\s+(?:that\s+)?I\s+(?:pasted|copied|left)(?:\s+in)?)?\s+(?:in\s+)?(?:by mistake|by accident|in error)"
     rf"(?:\s*[,;—–-]+\s*(?:please\s+)?(?:ignore|disregard|skip) it|,\s*not what I want (?:scored|graded|assessed|"
     rf"evaluated))?{_TO_THE_END}",
     rf"^\W{{0,3}}(?:{_ALL_ABOVE}|what I wrote (?:above|before this))\s+(?:is|was)(?:n{_APOSTROPHE}t|\s+not)\s+my\s+"
     rf"(?:real|actual)\s+(?:answer|response){_TO_THE_END}",
     rf"^\W{{0,3}}none of the above\s+(?:is|was)\s+my\s+(?:real|actual)\s+(?:answer|response){_TO_THE_END}",
-    rf"\b(?:my|the)\s+(?:real|actual)\s+(?:answer|response)(?:\s+to\s+(?:score|grade|evaluate|assess|mark))?\s+"
+    rf"\b(?:my|the)\s+(?:real|actual)\s+(?:answer|response)\s+to\s+(?:score|grade|evaluate|assess|mark)\s+"
     rf"(?:(?:is|comes|starts|begins)\s+)?(?:below|underneath|after this line|follows){_TO_THE_END}",
     r"^\W{0,3}(?:here(?:['’]s|\s+is)\s+)?(?:my\s+)?(?:real|actual)\s+(?:answer|response)(?:\s+below)?\s*:?\s*$",
     rf"^\W{{0,3}}(?:below|here)(?:{_APOSTROPHE}s|\s+is)\s+the\s+answer\s+(?:I want|I{_APOSTROPHE}d like)\s+(?:you to\s+)?"
@@ -587,7 +588,6 @@ REDIRECT = _rx(
     rf"^\W{{0,3}}(?:please\s+)?(?:don{_APOSTROPHE}t|do not)\s+(?:score|grade|evaluate|assess)\s+(?:{_ALL_ABOVE}|"
     rf"the above|my (?:first|earlier) draft){_TO_THE_END}",
     rf"^\W{{0,3}}(?:{_ALL_ABOVE})\s+should\s+(?:be ignored|not be (?:scored|graded|evaluated|assessed)){_TO_THE_END}",
-    rf"^\W{{0,3}}treat\s+(?:{_ALL_ABOVE})\s+as\s+(?:a\s+)?draft{_TO_THE_END}",
 )
 # A line that only delimits ("---", "===", "***"): it opens or closes a block of text.
 DELIMITER = re.compile(r"^[\W_]*[-=*#_~]{3,}[\W_]*$")
