@@ -73,6 +73,7 @@ def prepare(answer: str, experience: bool) -> Answer:
 _CONDITION_CLAUSE = re.compile(r"\b(?:if|as long as|so long as|provided|unless|I mean|by \w+ I mean)\b.*?"
                                r"(?=,\s*(?:we|we['’](?:d|ll)|I['’](?:d|ll))\b|$)", re.IGNORECASE)
 # how long to wait is not a result to clear: "after two weeks", "for 48 hours", "over the next month"
+# (not t.DURATION: that is a trained detector feature, and it knows neither hours nor "the next month")
 _SPAN_OF_TIME = re.compile(r"\b(?:(?:over|in|after|for|within)\s+)?(?:\d+|one|two|three|four|five|six|eight|ten|"
                            r"twelve|a|a full|the next|the first)\s+"
                            r"(?:hours?|days?|weeks?|months?|quarters?|years?|minutes?)\b"
@@ -107,8 +108,8 @@ def _vacuous_rule(a: Answer, s: Sentence) -> bool:
         return True
     if not s.has(t.OTHERWISE) or any(_names_a_result(c.group(0)) for c in _CONDITION_CLAUSE.finditer(s.text)):
         return False
-    index = a.usable.index(s) if s in a.usable else 0
-    rules = [b for b in a.usable[max(0, index - 3):index] if b.has(t.RULE) or b.has(t.SHIP_RULE)]
+    before = a.usable[:a.usable.index(s)][-3:] if s in a.usable else []
+    rules = [b for b in before if b.has(t.RULE) or b.has(t.SHIP_RULE)]
     return bool(rules) and _empty_condition(rules[-1])
 
 

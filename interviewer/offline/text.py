@@ -282,8 +282,7 @@ RESULT_BAR = _rx(r"\b(?:above|below|over|under|than|fewer|at least|at most|no mo
                  r"drops?|falls?|rises?|beats?|hurts?|harms?|regress\w*|neutral|flat|steady|within)\b",
                  r"\bgo(?:es)? (?:up|down)\b", r"\bwithout\b", r"\bp\s*[<≤=]\s*0?\.\d+",
                  r"\b(?:successful|positive|negative|wins?|succeeds?|good|better|worse) on\b",
-                 r"\bmeaning\b",
-                 r"\bdefined as\b", r"\bi\.e\.")
+                 r"\bmeaning\b", r"\bdefined as\b", r"\bi\.e\.")
 LEARNING = _rx(r"\blearn(?:ed|t)\b", r"\blessons?\b", r"\btaught me\b", r"\bnext time\b",
                r"\bin hindsight\b", r"\bdo (?:it )?differently\b", r"\brealis\w*\b", r"\brealiz\w*\b",
                r"\bsince then\b", r"\btakeaways?\b", r"\bI now\b", r"\bnow I\b", r"\bwhat I'd change\b",
