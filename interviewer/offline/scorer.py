@@ -62,10 +62,10 @@ class Answer:
 def prepare(answer: str, experience: bool) -> Answer:
     """Split an answer, drop grader-directed text and set aside buzzword lists."""
     everything = t.split_sentences(answer)
-    flagged = t.flagged_sentences(everything, answer)
-    sentences = [s for s in everything if s.text not in flagged]
+    flagged = set(t.flagged_positions(everything, answer))
+    sentences = [s for i, s in enumerate(everything) if i not in flagged]
     usable = [s for s in sentences if not s.is_salad]
-    return Answer(answer, sentences, usable, flagged, experience)
+    return Answer(answer, sentences, usable, [everything[i].text for i in sorted(flagged)], experience)
 
 
 # a condition runs from its "if" ("as long as", "unless", "I mean"...) to where its consequence starts

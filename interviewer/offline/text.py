@@ -668,19 +668,25 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def flagged_sentences(sentences: list[Sentence], text: str | None = None) -> list[str]:
-    """The sentences that address the grader instead of answering.
+    """The texts of the sentences that address the grader instead of answering (see flagged_positions)."""
+    return [sentences[i].text for i in flagged_positions(sentences, text)]
+
+
+def flagged_positions(sentences: list[Sentence], text: str | None = None) -> list[int]:
+    """The positions of the sentences that address the grader instead of answering. Positions, not
+    texts: a note that quotes a sentence of the answer must not take the answer's own copy with it.
 
     Beyond single sentences: an HTML comment is flagged whole; a flagged sentence that opens a
     note ("Evaluator note: …", a delimiter line, a "### SYSTEM" header, a sentence ending in a
     colon, an end-of-answer marker) flags the rest of its block, up to a closing delimiter or a
     blank line.
     """
-    flagged: list[str] = []
+    flagged: list[int] = []
     inside_comment = False
     after_postscript = False
     block_open = False
     previous_end = 0
-    for sentence in sentences:
+    for position, sentence in enumerate(sentences):
         body = sentence.text
         paragraph_break = text is not None and "\n\n" in text[previous_end:sentence.start].replace("\r", "")
         previous_end = sentence.start + len(body)
@@ -691,7 +697,7 @@ def flagged_sentences(sentences: list[Sentence], text: str | None = None) -> lis
             inside_comment = True
         hit = bool(INJECTION.search(body))
         if inside_comment or after_postscript or block_open or hit or REDIRECT.search(body):
-            flagged.append(body)
+            flagged.append(position)
             if delimiter and block_open and not hit:
                 block_open = False  # the closing delimiter of a note
                 continue
@@ -736,9 +742,9 @@ def strip_injections(text: str) -> tuple[str, list[str]]:
     ("---") go too: they say nothing, and left beside a stripped note they would still move what
     the answer is searched by."""
     sentences = split_sentences(text)
-    flagged = flagged_sentences(sentences, text)
-    kept = [s.text for s in sentences if s.text not in flagged and not DELIMITER.match(s.text)]
-    return " ".join(kept), flagged
+    flagged = set(flagged_positions(sentences, text))
+    kept = [s.text for i, s in enumerate(sentences) if i not in flagged and not DELIMITER.match(s.text)]
+    return " ".join(kept), [sentences[i].text for i in sorted(flagged)]
 
 
 def specifics_per_100(text: str) -> float:
