@@ -265,3 +265,55 @@ def test_a_rule_with_a_result_to_clear_still_counts_in_plain_words(rule: str, se
     assert sum(d["score"] for d in after) > sum(d["score"] for d in before)
     credited = [q["quote"] for d in after for q in d["shown"] if q["element"] in ("decision_rule", "ship_rule")]
     assert any(quote in rule for quote in credited), credited
+
+
+def _write_sentences(folder: Path, answers: list[dict[str, object]], labels: dict[str, list[str]]) -> Path:
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "answers.jsonl").write_text("".join(json.dumps(a) + "\n" for a in answers), encoding="utf-8")
+    (folder / "labels_all.jsonl").write_text("".join(json.dumps({"sid": s, "elements": e}) + "\n"
+                                                     for s, e in labels.items()), encoding="utf-8")
+    return folder
+
+
+def _answer(answer_id: str, texts: list[str], **extra: object) -> dict[str, object]:
+    return {"answer_id": answer_id, "question": "How would you rank the home page?",
+            "sentences": [{"sid": f"{answer_id}#{i}", "text": text} for i, text in enumerate(texts)], **extra}
+
+
+@pytest.mark.parametrize(("labelled_for", "labels", "problem"), [
+    (["trade_offs", "tone"], [], "labelled_for must list dimensions: tone"),
+    ([], [], "labelled_for must list dimensions: none given"),
+    (["three_c"], ["decision_rule"], "labels for dimensions its answer is not labelled for: decision_rule"),
+])
+def test_an_answer_labelled_for_some_dimensions_is_checked_line_by_line(
+        tmp_path: Path, labelled_for: list[str], labels: list[str], problem: str) -> None:
+    from interviewer.errors import DataFileError
+
+    folder = _write_sentences(tmp_path, [_answer("ok", ["Fine."]), _answer("x", ["We cap it at 5%."],
+                                                                           labelled_for=labelled_for)],
+                              {"ok#0": [], "x#0": labels})
+    with pytest.raises(DataFileError, match=problem) as error:
+        load_labelled(folder, load_bank(SETTINGS.questions_path))
+    assert error.value.line == 2 and error.value.path.name == "answers.jsonl"
+
+
+def test_an_element_learns_only_from_sentences_labelled_for_its_dimension(tmp_path: Path) -> None:
+    """Sentences labelled for three_c alone say nothing about decision rules: counted as negatives,
+    they would teach the classifier that the rules among them are not rules."""
+    rng = np.random.default_rng(7)
+    rule, other = rng.normal(size=FEATURES), rng.normal(size=FEATURES)
+    answers, labels, rows = [], {}, []
+    for n in range(40):
+        partial = n % 2 == 1  # every other answer is labelled for three_c only: its rules carry no label
+        answers.append(_answer(f"a{n}", ["rule", "other"], **({"labelled_for": ["three_c"]} if partial else {})))
+        labels |= {f"a{n}#0": [] if partial else ["decision_rule"], f"a{n}#1": []}
+        rows += [rule + rng.normal(scale=0.8, size=FEATURES), other + rng.normal(scale=0.8, size=FEATURES)]
+    data = load_labelled(_write_sentences(tmp_path, answers, labels), load_bank(SETTINGS.questions_path))
+    features = np.array(rows, dtype=np.float32)
+    with threadpool_limits(limits=1):
+        detectors, report = train(data, features, version="t", embedding="test")
+    assert report["elements"]["decision_rule"]["positives"] == 20
+    fired = detectors.fire(features)["decision_rule"] > 0
+    assert fired[0::2].all() and not fired[1::2].any()  # the unlabelled rules too, and no other sentence

@@ -37,17 +37,25 @@ BLAS_THREADS = 1
 MIN_POSITIVES = 8  # fewer labelled examples than this: the element keeps its cue-pattern detector
 # Elements decided from other elements, not from one sentence: never trained.
 DERIVED = frozenset({"two_concepts_applied"})
+DIMENSION_OF = {element: dim for dim, elements in ELEMENTS.items() for element in elements}
 
 
 @dataclass(frozen=True)
 class LabelledSentences:
-    """Every labelled sentence: its answer, text, labels and whether its question asks for a story."""
+    """Every labelled sentence: its answer, text, labels, whether its question asks for a story and
+    the dimensions its elements were labelled for (an element trains only on sentences labelled
+    for its dimension: elsewhere a missing label says nothing)."""
 
     answer_ids: list[str]
     sids: list[str]
     texts: list[str]
     experience: list[bool]
     labels: list[set[str]]
+    labelled_for: list[frozenset[str]]
+
+    def rows_for(self, dimension: str) -> np.ndarray:
+        """The indices of the sentences labelled for a dimension."""
+        return np.array([i for i, dims in enumerate(self.labelled_for) if dimension in dims], dtype=int)
 
 
 def load_labelled(directory: Path, bank: QuestionBank) -> LabelledSentences:
@@ -71,18 +79,27 @@ def load_labelled(directory: Path, bank: QuestionBank) -> LabelledSentences:
             if unknown:
                 raise DataFileError(path, number, f"unknown element(s): {', '.join(sorted(unknown))}")
             labels.setdefault(sid, set()).update(elements)
-    out = LabelledSentences([], [], [], [], [])
+    out = LabelledSentences([], [], [], [], [], [])
     for number, line in enumerate(answers_path.read_text(encoding="utf-8").splitlines(), start=1):
         answer = json.loads(line)
         story = bank.kind_of(answer["question"]) == "experience"
+        labelled_for = frozenset(answer.get("labelled_for", ELEMENTS))
+        if not labelled_for or labelled_for - set(ELEMENTS):
+            raise DataFileError(answers_path, number, "labelled_for must list dimensions: "
+                                f"{', '.join(sorted(labelled_for - set(ELEMENTS))) or 'none given'}")
         for sentence in answer["sentences"]:
             if sentence["sid"] not in labels:
                 raise DataFileError(answers_path, number, f"sentence {sentence['sid']} has no labels")
+            outside = {e for e in labels[sentence["sid"]] if DIMENSION_OF[e] not in labelled_for}
+            if outside:
+                raise DataFileError(answers_path, number, f"sentence {sentence['sid']} has labels for dimensions "
+                                    f"its answer is not labelled for: {', '.join(sorted(outside))}")
             out.answer_ids.append(answer["answer_id"])
             out.sids.append(sentence["sid"])
             out.texts.append(sentence["text"])
             out.experience.append(story)
             out.labels.append(labels[sentence["sid"]])
+            out.labelled_for.append(labelled_for)
     return out
 
 
@@ -117,11 +134,32 @@ def _best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float, float, 
 
 def answer_folds(data: LabelledSentences) -> list[tuple[np.ndarray, np.ndarray]]:
     """The FOLDS (train, held-out) splits of the sentence indices, grouped by answer so no answer
-    is on both sides; training, cross-fitting and their tests all use these."""
+    is on both sides; training, cross-fitting and their tests all use these. Answers labelled for
+    every dimension are split on their own, then those labelled for some: adding the second kind
+    leaves every fold of the first as it was, so the elements they do not label train as before."""
     from sklearn.model_selection import GroupKFold
 
-    groups = np.array(data.answer_ids)
-    return list(GroupKFold(n_splits=FOLDS).split(groups, groups=groups))
+    everything = frozenset(ELEMENTS)
+    held_out: list[list[int]] = [[] for _ in range(FOLDS)]
+    for complete in (True, False):
+        subset = np.array([i for i, dims in enumerate(data.labelled_for) if (dims == everything) == complete])
+        groups = np.array(data.answer_ids)[subset] if len(subset) else np.array([])
+        if len(set(groups)) >= FOLDS:
+            for k, (_, test) in enumerate(GroupKFold(n_splits=FOLDS).split(subset, groups=groups)):
+                held_out[k].extend(subset[test])
+        else:  # too few answers to balance: one fold each
+            for k, answer in enumerate(dict.fromkeys(groups)):
+                held_out[k % FOLDS].extend(subset[groups == answer])
+    n = len(data.sids)
+    return [(np.setdiff1d(np.arange(n), test), np.sort(np.array(test, dtype=int))) for test in held_out]
+
+
+def _restricted(folds: list[tuple[np.ndarray, np.ndarray]], keep: np.ndarray,
+                n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The same folds over the `keep` sentences (of n), as indices into that subset."""
+    position = np.full(n, -1)
+    position[keep] = np.arange(len(keep))
+    return [(position[train][position[train] >= 0], position[test][position[test] >= 0]) for train, test in folds]
 
 
 def _classifier(c: float) -> Any:
@@ -139,8 +177,10 @@ def train(data: LabelledSentences, rows: np.ndarray, *, version: str, embedding:
     models: dict[str, ElementModel] = {}
     report: dict[str, Any] = {}
     for dim, elements in ELEMENTS.items():
+        labelled = data.rows_for(dim)
+        dim_folds = _restricted(folds, labelled, len(data.sids))
         for element in elements:
-            y = np.array([1 if element in labels else 0 for labels in data.labels])
+            y = np.array([1 if element in data.labels[i] else 0 for i in labelled])
             positives = int(y.sum())
             if element in DERIVED or positives < MIN_POSITIVES:
                 if positives:
@@ -149,17 +189,17 @@ def train(data: LabelledSentences, rows: np.ndarray, *, version: str, embedding:
             best: tuple[float, tuple[float, float, float, float]] | None = None
             for c in C_GRID:
                 held_out = np.zeros(len(y))
-                for train_idx, test_idx in folds:
+                for train_idx, test_idx in dim_folds:
                     if y[train_idx].sum() == 0:
                         continue
-                    model = _classifier(c).fit(rows[train_idx], y[train_idx])
-                    held_out[test_idx] = model.predict_proba(rows[test_idx])[:, 1]
+                    model = _classifier(c).fit(rows[labelled][train_idx], y[train_idx])
+                    held_out[test_idx] = model.predict_proba(rows[labelled][test_idx])[:, 1]
                 scored = _best_threshold(y, held_out)
                 if best is None or scored[3] > best[1][3] + 1e-9:
                     best = (c, scored)
             assert best is not None
             c, (threshold, precision, recall, f1) = best
-            final = _classifier(c).fit(rows, y)
+            final = _classifier(c).fit(rows[labelled], y)
             models[element] = ElementModel(final.coef_[0].astype(np.float64), float(final.intercept_[0]), threshold)
             report[element] = {"dimension": dim, "positives": positives, "trained": True, "C": c,
                                "threshold": threshold, "precision": round(precision, 3),
@@ -211,11 +251,12 @@ def crossfit(directory: Path, embedder: Embedder, bank: QuestionBank, trained: E
             continue  # no answer being calibrated sits in this fold
         models: dict[str, ElementModel] = {}
         for element, model in trained.models.items():
-            y = np.array([1 if element in data.labels[i] else 0 for i in train_idx])
+            fit_on = np.intersect1d(train_idx, data.rows_for(DIMENSION_OF[element]))
+            y = np.array([1 if element in data.labels[i] else 0 for i in fit_on])
             if y.sum() == 0:
                 continue
             c = trained.meta["elements"][element]["C"]
-            fitted = _classifier(c).fit(rows[train_idx], y)
+            fitted = _classifier(c).fit(rows[fit_on], y)
             models[element] = ElementModel(fitted.coef_[0].astype(np.float64), float(fitted.intercept_[0]),
                                            model.threshold)
         fold = ElementDetectors(models, {**trained.meta, "version": f"{trained.version}-crossfit"})
