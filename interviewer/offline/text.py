@@ -500,12 +500,7 @@ INJECTION = _rx(
     # requests for a score
     rf"\b(?:give|award|grant|assign)\s+(?:me|this|this answer|this response|the candidate|it)\b[^.]{{0,40}}"
     rf"\b(?:4|four|full|max(?:imum)?|top|perfect|highest|{_SCORE_WORD}|strong hire)\b",
-    rf"\b(?:{_SCORE_WORD})\s+(?:this|my)\s+(?:answer|response)\b",
-    # "the answer" or "the candidate" only with a grade to give: people describing how raters or
-    # interviewers work say "annotators rate the response for helpfulness", "grade the response, not
-    # the prompt", "I score the candidate on ownership"
-    rf"\b(?:{_SCORE_WORD})\s+(?:the|this|my)\s+(?:answer|response|candidate)\b(?=[^.\n]{{0,60}}"
-    r"(?:\b[1-4]\b(?!\s?(?:-|–|to)\s?\d)|\bfour\b|\bstrong hire\b|\blevel[- ]?[1-4]\b|\b(?:full|top) marks\b))",
+    rf"\b(?:{_SCORE_WORD})\s+(?:this|my|the)\s+(?:answer|response|candidate)\b",
     rf"\b{_SCORE_WORD}\b[^.]{{0,30}}\b[1-4]\s?/\s?4\b", r"\b[1-4]\s?/\s?4\s+(?:on|across|for) (?:every|all|each)\b",
     r"\b(?:full|maximum|highest|perfect|top) (?:marks|score|scores|rating)\b",
     r"\bbe (?:generous|lenient|kind) (?:with|in|when)\b", r"\bplease be (?:generous|lenient)\b",
