@@ -159,7 +159,8 @@ def _restricted(folds: list[tuple[np.ndarray, np.ndarray]], keep: np.ndarray,
     """The same folds over the `keep` sentences (of n), as indices into that subset."""
     position = np.full(n, -1)
     position[keep] = np.arange(len(keep))
-    return [(position[train][position[train] >= 0], position[test][position[test] >= 0]) for train, test in folds]
+    subset = [(position[train], position[test]) for train, test in folds]
+    return [(train[train >= 0], test[test >= 0]) for train, test in subset]
 
 
 def _classifier(c: float) -> Any:
@@ -179,6 +180,7 @@ def train(data: LabelledSentences, rows: np.ndarray, *, version: str, embedding:
     for dim, elements in ELEMENTS.items():
         labelled = data.rows_for(dim)
         dim_folds = _restricted(folds, labelled, len(data.sids))
+        dim_rows = rows[labelled]
         for element in elements:
             y = np.array([1 if element in data.labels[i] else 0 for i in labelled])
             positives = int(y.sum())
@@ -192,14 +194,14 @@ def train(data: LabelledSentences, rows: np.ndarray, *, version: str, embedding:
                 for train_idx, test_idx in dim_folds:
                     if y[train_idx].sum() == 0:
                         continue
-                    model = _classifier(c).fit(rows[labelled][train_idx], y[train_idx])
-                    held_out[test_idx] = model.predict_proba(rows[labelled][test_idx])[:, 1]
+                    model = _classifier(c).fit(dim_rows[train_idx], y[train_idx])
+                    held_out[test_idx] = model.predict_proba(dim_rows[test_idx])[:, 1]
                 scored = _best_threshold(y, held_out)
                 if best is None or scored[3] > best[1][3] + 1e-9:
                     best = (c, scored)
             assert best is not None
             c, (threshold, precision, recall, f1) = best
-            final = _classifier(c).fit(rows[labelled], y)
+            final = _classifier(c).fit(dim_rows, y)
             models[element] = ElementModel(final.coef_[0].astype(np.float64), float(final.intercept_[0]), threshold)
             report[element] = {"dimension": dim, "positives": positives, "trained": True, "C": c,
                                "threshold": threshold, "precision": round(precision, 3),
