@@ -285,10 +285,13 @@ def _answer(answer_id: str, texts: list[str], **extra: object) -> dict[str, obje
 @pytest.mark.parametrize(("labelled_for", "labels", "problem"), [
     (["trade_offs", "tone"], [], "labelled_for must list dimensions: tone"),
     ([], [], "labelled_for must list dimensions: none given"),
-    (["three_c"], ["decision_rule"], "labels for dimensions its answer is not labelled for: decision_rule"),
+    (["three_c"], ["decision_rule"], "labels for trade_offs, which its answer is not labelled for \\(decision_rule\\)"),
+    ("trade_offs", [], "labelled_for: Input should be a valid array"),
+    (3, [], "labelled_for: Input should be a valid array"),
+    ([3], [], "labelled_for.0: Input should be a valid string"),
 ])
 def test_an_answer_labelled_for_some_dimensions_is_checked_line_by_line(
-        tmp_path: Path, labelled_for: list[str], labels: list[str], problem: str) -> None:
+        tmp_path: Path, labelled_for: object, labels: list[str], problem: str) -> None:
     from interviewer.errors import DataFileError
 
     folder = _write_sentences(tmp_path, [_answer("ok", ["Fine."]), _answer("x", ["We cap it at 5%."],
@@ -297,6 +300,33 @@ def test_an_answer_labelled_for_some_dimensions_is_checked_line_by_line(
     with pytest.raises(DataFileError, match=problem) as error:
         load_labelled(folder, load_bank(SETTINGS.questions_path))
     assert error.value.line == 2 and error.value.path.name == "answers.jsonl"
+
+
+@pytest.mark.parametrize(("answers_text", "labels_text", "where", "problem"), [
+    ('{"answer_id": "a", "question": "Q?", "sentences": []}\n\n{"answer_id": "b"', '',
+     "answers.jsonl:3", "Invalid JSON"),
+    ('{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#0", "text": "Fine."}]}\n'
+     '{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#1", "text": "Again."}]}\n',
+     '{"sid": "a#0", "elements": []}\n{"sid": "a#1", "elements": []}\n',
+     "answers.jsonl:2", "answer_id a is already used on line 1"),
+    ('{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#0", "text": "Fine."}]}\n'
+     '{"answer_id": "b", "question": "Q?", "sentences": [{"sid": "a#0", "text": "Again."}]}\n',
+     '{"sid": "a#0", "elements": []}\n', "answers.jsonl:2", "sid a#0 is already used on line 1"),
+    ('{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#0"}]}\n', '{"sid": "a#0", "elements": []}\n',
+     "answers.jsonl:1", "sentences.0.text: Field required"),
+    ('', '{"sid": "a#0", "elements": "core_clear"}\n', "labels_all.jsonl:1", "elements: Input should be a valid array"),
+    ('', '{"sid": "a#0", "elements": ["core_clear", "grit"]}\n', "labels_all.jsonl:1", "unknown element\\(s\\): grit"),
+])
+def test_a_malformed_sentence_file_names_the_file_line_and_field(
+        tmp_path: Path, answers_text: str, labels_text: str, where: str, problem: str) -> None:
+    """A blank line is skipped; anything else wrong is a message, never a stack trace."""
+    from interviewer.errors import DataFileError
+
+    tmp_path.joinpath("answers.jsonl").write_text(answers_text, encoding="utf-8")
+    tmp_path.joinpath("labels_all.jsonl").write_text(labels_text, encoding="utf-8")
+    with pytest.raises(DataFileError, match=problem) as error:
+        load_labelled(tmp_path, load_bank(SETTINGS.questions_path))
+    assert str(error.value).startswith(str(tmp_path / where))
 
 
 def test_an_element_learns_only_from_sentences_labelled_for_its_dimension(tmp_path: Path) -> None:

@@ -9,13 +9,13 @@ same files give the same weights.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+from pydantic import BaseModel, ValidationError
 from threadpoolctl import threadpool_limits
 
 from interviewer.bank import QuestionBank
@@ -37,6 +37,7 @@ BLAS_THREADS = 1
 MIN_POSITIVES = 8  # fewer labelled examples than this: the element keeps its cue-pattern detector
 # Elements decided from other elements, not from one sentence: never trained.
 DERIVED = frozenset({"two_concepts_applied"})
+RowT = TypeVar("RowT", bound=BaseModel)
 DIMENSION_OF = {element: dim for dim, elements in ELEMENTS.items() for element in elements}
 
 
@@ -58,47 +59,82 @@ class LabelledSentences:
         return np.array([i for i, dims in enumerate(self.labelled_for) if dimension in dims], dtype=int)
 
 
+class _LabelRow(BaseModel):
+    sid: str
+    elements: list[str]
+
+
+class _SentenceRow(BaseModel):
+    sid: str
+    text: str
+
+
+class _AnswerRow(BaseModel):
+    answer_id: str
+    question: str
+    sentences: list[_SentenceRow]
+    labelled_for: list[str] | None = None
+
+
+def _rows(path: Path, model: type[RowT]) -> Iterator[tuple[int, RowT]]:
+    """Each non-blank line of a JSONL file validated as `model`, with its line number; a line that is
+    not JSON or not that shape raises DataFileError naming the line and the field."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, model.model_validate_json(line)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"])
+            raise DataFileError(path, number, f"{field + ': ' if field else ''}{first['msg']}") from None
+
+
 def load_labelled(directory: Path, bank: QuestionBank) -> LabelledSentences:
-    """Join answers.jsonl with every labels_*.jsonl (errors name the file and line)."""
+    """Join answers.jsonl with every labels_*.jsonl; raises DataFileError naming the file and line
+    for a malformed line, an unknown element or dimension, a duplicate id or an unlabelled sentence."""
     answers_path = directory / "answers.jsonl"
     label_files = sorted(directory.glob("labels_*.jsonl"))
     if not label_files:
         raise DataFileError(directory, None, "no labels_*.jsonl files to train on")
     labels: dict[str, set[str]] = {}
-    known = {e for elements in ELEMENTS.values() for e in elements}
     for path in label_files:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                sid, elements = row["sid"], row["elements"]
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise DataFileError(path, number, f"not a {{sid, elements}} object ({exc})") from None
-            unknown = set(elements) - known
+        for number, row in _rows(path, _LabelRow):
+            unknown = set(row.elements) - set(DIMENSION_OF)
             if unknown:
                 raise DataFileError(path, number, f"unknown element(s): {', '.join(sorted(unknown))}")
-            labels.setdefault(sid, set()).update(elements)
+            labels.setdefault(row.sid, set()).update(row.elements)
     out = LabelledSentences([], [], [], [], [], [])
-    for number, line in enumerate(answers_path.read_text(encoding="utf-8").splitlines(), start=1):
-        answer = json.loads(line)
-        story = bank.kind_of(answer["question"]) == "experience"
-        labelled_for = frozenset(answer.get("labelled_for", ELEMENTS))
-        if not labelled_for or labelled_for - set(ELEMENTS):
+    first_line: dict[str, int] = {}
+    sid_line: dict[str, int] = {}
+    for number, answer in _rows(answers_path, _AnswerRow):
+        if answer.answer_id in first_line:
+            raise DataFileError(answers_path, number, f"answer_id {answer.answer_id} is already used on line "
+                                f"{first_line[answer.answer_id]}")
+        first_line[answer.answer_id] = number
+        story = bank.kind_of(answer.question) == "experience"
+        named = set(ELEMENTS) if answer.labelled_for is None else set(answer.labelled_for)
+        if not named or named - set(ELEMENTS):
             raise DataFileError(answers_path, number, "labelled_for must list dimensions: "
-                                f"{', '.join(sorted(labelled_for - set(ELEMENTS))) or 'none given'}")
-        for sentence in answer["sentences"]:
-            if sentence["sid"] not in labels:
-                raise DataFileError(answers_path, number, f"sentence {sentence['sid']} has no labels")
-            outside = {e for e in labels[sentence["sid"]] if DIMENSION_OF[e] not in labelled_for}
+                                f"{', '.join(sorted(named - set(ELEMENTS))) or 'none given'}")
+        labelled_for = frozenset(named)
+        for sentence in answer.sentences:
+            if sentence.sid not in labels:
+                raise DataFileError(answers_path, number, f"sentence {sentence.sid} has no labels")
+            if sentence.sid in sid_line:
+                raise DataFileError(answers_path, number, f"sid {sentence.sid} is already used on line "
+                                    f"{sid_line[sentence.sid]}")
+            sid_line[sentence.sid] = number
+            outside = {e for e in labels[sentence.sid] if DIMENSION_OF[e] not in labelled_for}
             if outside:
-                raise DataFileError(answers_path, number, f"sentence {sentence['sid']} has labels for dimensions "
-                                    f"its answer is not labelled for: {', '.join(sorted(outside))}")
-            out.answer_ids.append(answer["answer_id"])
-            out.sids.append(sentence["sid"])
-            out.texts.append(sentence["text"])
+                raise DataFileError(answers_path, number, f"sentence {sentence.sid} has labels for "
+                                    f"{', '.join(sorted({DIMENSION_OF[e] for e in outside}))}, which its answer "
+                                    f"is not labelled for ({', '.join(sorted(outside))})")
+            out.answer_ids.append(answer.answer_id)
+            out.sids.append(sentence.sid)
+            out.texts.append(sentence.text)
             out.experience.append(story)
-            out.labels.append(labels[sentence["sid"]])
+            out.labels.append(labels[sentence.sid])
             out.labelled_for.append(labelled_for)
     return out
 
