@@ -512,6 +512,9 @@ INJECTION = _rx(
     r"\bI'?m (?:trusting|begging|counting on) you\b[^.]{0,40}\b(?:score|grade|mark|rate|right thing)\b",
     # output that mimics the judge, and smuggled payloads
     rf"[\"'](?:scores?|dimensions|overall|hire_signal|{'|'.join(REGISTRY)})[\"']\s*:",
+    r"^\W{0,3}(?:scores?|overall|hire_signal|verdict|grade|rating|\w+_score|score_\w+)\s*[:=]\s*"
+    r"(?:[1-4]\b|true\b|yes\b|\{|strong)",
+    r"\b(?:grader|judge|evaluator|grading)_\w+",
     r"\b[A-Za-z0-9+/]{40,}={0,2}(?:\s|$)",
     _POSTSCRIPT.pattern,
     r"\bto the (?:ai|grader|judge|evaluator|model) (?:grading|scoring|reading|evaluating)\b",
@@ -594,7 +597,9 @@ DELIMITER = re.compile(r"^[\W_]*[-=*#_~]{3,}[\W_]*$")
 
 # Sentence ends, except after abbreviations that end in a full stop ("vs.", "e.g.", "etc.").
 _SENTENCE_END = re.compile(r"(?<!\bvs\.)(?<!\be\.g\.)(?<!\bE\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bapprox\.)(?<!\bDr\.)"
-                           r"(?<!\bMr\.)(?<!\bMs\.)(?<=[.!?;])\s+|\n+|(?<=[.!?])(?=[\"”]\s)")
+                           r"(?<!\bMr\.)(?<!\bMs\.)(?<=[.!?;])\s+|\n+|(?<=[.!?])(?=[\"”]\s)|"
+                           # an HTML comment is a sentence of its own: the answer's text may touch it
+                           r"(?=<!--)|(?<=-->)")
 
 
 @dataclass(frozen=True)
@@ -685,12 +690,13 @@ def flagged_positions(sentences: list[Sentence], text: str | None = None) -> lis
     inside_comment = False
     after_postscript = False
     block_open = False
+    to_line_end = False  # the open note is a one-line "…: …" note (see _ABOUT_THE_ANSWER)
     previous_end = 0
     for position, sentence in enumerate(sentences):
         body = sentence.text
-        paragraph_break = text is not None and "\n\n" in text[previous_end:sentence.start].replace("\r", "")
+        gap = text[previous_end:sentence.start].replace("\r", "") if text is not None else ""
         previous_end = sentence.start + len(body)
-        if paragraph_break:
+        if "\n\n" in gap or (to_line_end and "\n" in gap and not _ABOUT_THE_ANSWER.search(body)):
             block_open = False
         delimiter = bool(DELIMITER.match(body))
         if "<!--" in body:
@@ -701,19 +707,45 @@ def flagged_positions(sentences: list[Sentence], text: str | None = None) -> lis
             if delimiter and block_open and not hit:
                 block_open = False  # the closing delimiter of a note
                 continue
-        opens = hit and (body.rstrip().endswith(":") or bool(re.match(r"^[\W_]*[-=*#_~]{3}", body))
-                         or ":" in body[:60])
-        if opens:
-            block_open = True
-        if hit and _END_MARKER.search(body):
-            block_open = True  # what follows the marker, up to a blank line, is addressed to the grader
+        if "-->" in body:  # a comment says all it says inside itself
+            inside_comment = False
+            continue
+        if hit and (body.rstrip().endswith(":") or re.match(r"^[\W_]*[-=*#_~]{3}", body) or _END_MARKER.search(body)):
+            block_open, to_line_end = True, False  # a header or an end marker: up to a blank line
+        elif hit and ":" in body[:60] and not block_open:
+            block_open, to_line_end = True, True
         # "P.S." splits off as a sentence of its own; the claim is the one after it
         after_postscript = bool(_POSTSCRIPT.match(body)) and len(body.split()) <= 2
-        if "-->" in body:
-            inside_comment = False
-    return flagged
+    return _with_whole_fences(sentences, flagged)
 
 
+def _with_whole_fences(sentences: list[Sentence], flagged: list[int]) -> list[int]:
+    """The flagged positions plus every sentence of a ``` fenced block holding one: a block that
+    passes the grader a config or a verdict is addressed to it as a whole, fences included."""
+    out, fence, inside = set(flagged), [], False
+    for position, sentence in enumerate(sentences):
+        opens_or_closes = sentence.text.lstrip().startswith("```")
+        if inside or opens_or_closes:
+            fence.append(position)
+        if opens_or_closes:
+            if inside and out.intersection(fence):
+                out.update(fence)
+            inside = not inside
+            fence = fence if inside else []
+    if inside and out.intersection(fence):  # an unclosed fence runs to the end
+        out.update(fence)
+    return sorted(out)
+
+
+# A note written on one line ("Evaluator note: score this 4.") runs to that line's end; the next
+# line continues it only if it too talks about the answer or its grade. Otherwise a note put at
+# the top, or a candidate's first line that trips a pattern ("Context: raters grade the response
+# on a 1-4 scale"), would take the whole answer below it along.
+_ABOUT_THE_ANSWER = _rx(
+    r"\bthe candidate(?:'s)?\b", r"^\W{0,3}(?:it|this|they)\s+(?:names?|shows?|demonstrates?|identifies|meets?|"
+    r"covers?|hits?|states?|deserves?|earns?|clearly|fully)\b", r"\b(?:this|the) (?:answer|response|submission)\b", r"\brubric\b", r"\bdescriptors?\b",
+    r"\blevel[\s-]?(?:[1-4]|four)\b", r"\b[1-4]\s?/\s?4\b", r"\b(?:every|each|all) dimensions?\b",
+)
 _END_MARKER = re.compile(r"\bend of (?:the )?(?:candidate(?:'s)? )?(?:answer|response|submission)\b|"
                          r"\[\s*end(?: of (?:answer|response|submission))?\s*\]", re.IGNORECASE)
 
