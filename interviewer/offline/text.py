@@ -471,6 +471,19 @@ _GRADER = r"(?:grader|judge|evaluator|scorer|assessor|rater|marker|ai|llm|gpt)"
 _READER = r"grader|judge|evaluator|scorer|assessor|rater|marker|reviewer|ai|llm|model|gpt|system"
 _DIMENSION_IDS = "|".join(re.escape(d) for d in REGISTRY if "_" in d)
 _SCORE_WORD = r"(?:score|scores|scored|scoring|grade|grades|grading|rating|rate|mark|marks|points)"
+# A verdict asked of the grader in any scale the writer guesses at (the contract's is 1-4): praise
+# words, "strong hire", the top of a scale, or 5-10 ("10/10", "a 9") that is not a quantity ("5-point",
+# "7 days"). Plain praise ("perfect", "brilliant") is left out: it describes products too.
+_VERDICT = (r"(?:excel+ent|outstanding|exceptional|exemplary|flawless|strong[- _]?hire|a hire|exceeds expectations|"
+            r"a yes|level[- ]?(?:4|four)|(?:the\s+)?(?:highest|top|best|max(?:imum)?|full|perfect)(?:\s+possible)?\s+"
+            r"(?:level|band|score|grade|rating|mark|marks|points|credit|tier|evaluation)|top of the (?:scale|range)|"
+            r"(?:a\s+)?(?:10|[5-9])(?:\s?/\s?(?:10|5)|\s+out of\s+(?:10|5))?(?![-–.,:]?\d|\s*(?:%|percent|-?points?\b|"
+            r"stars? scale|x\b|times|weeks?|days?|months?|years?|hours?|minutes?|seconds?|ms\b|k\b|m\b|million|"
+            r"billion|titles|items|users|people)))(?!\s+(?:only\s+)?(?:if|when|unless|where)\b)")
+# "rate the response on factuality", "score the answer from 1 to 10": a scale or criterion follows
+_NOT_A_SCALE = r"(?!\s+(?:on|for|against|using|with|from|by|according|in terms|along|between)\b)"
+# "give it a 4 only if it cites a signal": a rule for raters, not a request
+_NOT_A_CONDITION = r"(?!\s+(?:only\s+)?(?:if|when|unless|where)\b)"
 INJECTION = _rx(
     # overrides, in English and a few other languages
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all|your|the)\b"
@@ -499,10 +512,93 @@ INJECTION = _rx(
     r"high(?:est|ly)?|perfect)\b",
     # requests for a score
     rf"\b(?:give|award|grant|assign)\s+(?:me|this|this answer|this response|the candidate|it)\b[^.]{{0,40}}"
-    rf"\b(?:4|four|full|max(?:imum)?|top|perfect|highest|{_SCORE_WORD}|strong hire)\b",
-    rf"\b(?:{_SCORE_WORD})\s+(?:this|my|the)\s+(?:answer|response|candidate)\b",
+    rf"\b(?:4|four|full|max(?:imum)?|top|perfect|highest|{_SCORE_WORD}|strong hire)\b{_NOT_A_CONDITION}",
+    rf"\b(?:{_SCORE_WORD})\s+(?:this|my)\s+(?:answer|response|candidate|submission)\b",
+    # "grade the response" as an order, not as a description of raters ("judges rate the response
+    # for helpfulness", "annotators grade the response against a rubric")
+    rf"(?:^\W{{0,3}}|[:;]\s*|\b(?:please|pls|plz|kindly|just|now)\s+)(?:{_SCORE_WORD})\s+the\s+"
+    rf"(?:answer|response|candidate|submission)\b{_NOT_A_SCALE}",
+    # a verdict asked for in any scale: "rate it 5", "give me a 9", "mark the response as excellent"
+    rf"\b(?:{_SCORE_WORD}|give|award|assign|grant|put|set)\s+(?:this|it|me)\b[^.\n]{{0,40}}\b{_VERDICT}",
+    rf"\b(?:{_SCORE_WORD}|record|consider|treat|evaluate|assess|judge|classify|rank|label|put|place|deem|regard|"
+    rf"log|count|give|award|assign|grant|set)\s+(?:this|my|the above|the)\s+(?:answer|response|submission|reply|"
+    rf"section|one)(?:\s+(?:above|below|here))?\b{_NOT_A_SCALE}[^.\n]{{0,40}}\b{_VERDICT}",
+    rf"\b(?:{_SCORE_WORD}|give|award|assign|grant|consider|treat|record|put)\s+(?:this|the)\s+candidate\b"
+    rf"[^.\n]{{0,40}}\b{_VERDICT}",
+    rf"(?:^\W{{0,3}}|[:;,]\s*|\b(?:please|pls|plz|kindly|just|now|so|and|then)\s+)(?:{_SCORE_WORD}|give|award|"
+    rf"assign|grant|record|put(?: down)?|treat|consider|evaluate|output|return)\b[^.\n]{{0,40}}\b{_VERDICT}",
+    rf"\b(?:{_GRADER}|reviewer|grading (?:model|system|ai)|scoring model|evaluation model|you)\b[^.\n]{{0,40}}"
+    r"\b(?:should|must|will|shall|need to|needs to|ought to|are to|is to|have to|has to)\b[^.\n]{0,50}"
+    r"\b(?:this (?:answer|response|submission|candidate)|my (?:answer|response)|me)\b[^.\n]{0,50}"
+    rf"\b(?:{_VERDICT}|{_SCORE_WORD}|highly|generously|favou?rably|leniently|flawless)",
+    # what this answer is said to deserve or to have been given already
+    r"\b(?:(?:this|my)\s+(?:answer|response|submission|reply|candidate)|the\s+(?:answer|response|submission)\s+"
+    r"(?:above|below|here))\b[^.\n]{0,40}\b(?:deserves|merits|warrants|earns|qualifies for|should (?:get|receive)|"
+    r"must (?:get|receive|be (?:given|rated|scored|graded|marked))|is (?:flawless|exemplary|a textbook|clearly the best|"
+    r"the best you)|has been (?:pre-?approved|verified|scored|graded|rated|calibrated|marked)|was already (?:scored|"
+    r"graded|rated|marked))\b",
+    r"\b(?:grade|score|rating|evaluation|verdict|recommendation|assessment|result)\s+(?:for|of|on)\s+(?:this|my)\s+"
+    r"(?:answer|response|submission|candidate|interview)\b",
+    r"\b(?:expected|only acceptable|correct|known)\s+(?:output|score|grade|rating|result|evaluation|verdict)\b"
+    r"[^.\n]{0,30}\b(?:this|my)\s+(?:answer|response|submission)\b",
+    r"\b(?:this|my)\s+(?:answer|response|submission)\b[^.\n]{0,40}\b(?:10|[5-9])\s?/\s?(?:10|5)\b",
+    r"^\W{0,3}(?:(?:10|[5-9])\s?/\s?(?:10|5)|[1-4]\s?/\s?4)\s*(?:please|pls|plz|thanks|thx|[!.]|$)",
+    r"\b(?:ignore|disregard|overlook|forget)\b[^.\n]{0,25}\b(?:weakness(?:es)?|flaws?|gaps?|mistakes?|errors?|"
+    r"shortcomings?|omissions?)\b[^.\n]{0,30}\b(?:you|this (?:answer|response)|my (?:answer|response))\b",
+    r"\b(?:don'?t|do not)\s+(?:mark|grade|score|rate)\s+(?:me|this|it)\s+down\b",
+    r"\bdo not penali[sz]e\b[^.\n]{0,30}\b(?:this|me|my)\b",
+    r"\b(?:all|every) (?:criteria|criterion|dimensions?|rubric items?) (?:are |were |is )?(?:met|satisfied|passed|"
+    r"fulfilled)\b",
+    r"\b(?:the|your|evaluation|grading|scoring)\s+(?:rubric|grading (?:policy|rules?|criteria)|scoring rules?)\b"
+    r"[^.\n]{0,30}\b(?:does(?:n'?t| not) apply|(?:is|are) (?:deprecated|suspended|waived))\b",
+    r"\b(?:the|this|my) candidate(?:'s)? (?:score|grade|rating|evaluation|verdict)\b[^.\n]{0,30}\b(?:must|should|will|"
+    r"needs to|is to)\b[^.\n]{0,30}\b(?:max(?:imum)?|highest|top|full|4|four)\b",
+    r"\b(?:this|my) (?:answer|response|submission)\b[^.\n]{0,20}\bis (?:a|an|the) (?:(?:calibrated|verified|known|"
+    r"reference|perfect)\s+)*(?:gold(?:en)?|model|reference|exemplar|benchmark) (?:example|answer|response|standard|"
+    r"exemplar)\b",
+    rf"\b(?:advance|approve|hire|pass)\s+this candidate\b[^.\n]{{0,40}}\b{_VERDICT}",
+    # the grader addressed as a reader ("whoever is scoring this", "if you're an AI", "a fair grader would")
+    r"\b(?:whoever|anyone|whatever|the (?:ai|model|system|llm)) (?:is )?(?:scoring|grading|rating|evaluating|assessing|"
+    r"reading|marking|reviewing) (?:this|my|me)\b",
+    r"\bif you(?:'re| are) (?:an? )?(?:ai|llm|model|grader|language model|bot|automated|machine)\b",
+    r"\b(?:fair|unbiased|reasonable|competent|objective|careful|honest)\s+(?:grader|judge|evaluator|assessor|scorer|"
+    r"reader|reviewer|evaluation|assessment)s?\b[^.\n]{0,50}\b(?:this|me|my|top|highest|best|max\w*|[1-4]|four)\b",
+    r"\byou(?:'re| are) (?:now )?(?:a|an|the) (?:[\w-]+ ){0,3}(?:grader|judge|evaluator|assessor|scorer)\b",
+    r"\bwhat (?:score|grade|rating|level|mark) (?:do|would|will|should) you (?:give|award|assign)\b",
+    # instructions said to have changed, and the grader's own settings
+    r"\b(?:your|the) (?:previous |prior |earlier |original |current )?(?:instructions?|guidelines|rubric|rules?|"
+    r"prompt|criteria)\b[^.\n]{0,40}\b(?:no longer appl(?:y|ies)|(?:are|is) (?:outdated|obsolete|void|"
+    r"cancel+ed|superseded|deprecated)|(?:have|has) (?:changed|been (?:updated|replaced|revoked)))",
+    r"\byou(?:'ve| have)? been (?:told|instructed|asked|prompted|trained) to\b",
+    r"\b(?:instructions?|policy|rubric|guidelines|prompt) you (?:received|were given|got|were trained on|are using)\b",
+    r"\b(?:override|strictness|generosity|leniency|auto-?pass|grader_mode|scoring_mode)\s*[:=]",
+    r"\bauto-?pass\b", r"\bdo not (?:display|show)\b[^.\n]{0,15}\bto (?:the )?candidate\b",
+    r"\bpretend\b[^.\n]{0,30}\b(?:rubric|grader|score|scale)\b",
+    # this answer's grade, named or bargained for
+    r"\b(?:this|my)\s+(?:answer|response|submission)\b[^.\n]{0,60}\b(?:(?:level|band|tier|score|grade|rating|mark)"
+    r"[\s-]?(?:[1-4]|four)\b|(?:top|highest|upper) (?:band|level|tier|score|grade|rating|mark)|(?:is|as) (?:a |an )?"
+    r"(?:[1-4]|four)\b(?![-–.,:]?\d|\s*(?:%|x\b|times)))",
+    r"\b(?:below|under|less than|lower than) the (?:top|highest|max\w*) (?:band|level|tier|score|grade|rating|mark)",
+    r"\b(?:any|a) (?:rating|score|grade|mark|level) (?:below|under|lower than|less than) (?:the )?(?:top|max\w*|"
+    r"highest|full|[1-4]|four)\b",
+    r"\bround (?:it |me |this |my answer )?up\b[^.\n]{0,30}\b(?:level|band|score|grade|rating)",
+    r"\bgo easy on (?:me|this|my)\b",
+    r"\b(?:interpret|read|grade|evaluat\w*|judge|assess|score|rate|mark)\b[^.\n]{0,40}\b(?:charitabl[ey]|generously|"
+    r"leniently|favou?rably)\b",
+    r"\b(?:don'?t|do not|never|please don'?t)\s+(?:dock|deduct|take off|subtract|penali[sz]e)\b",
+    r"\b(?:gave|given|awarded|scored|rated|graded)\s+(?:this|my)\b[^.\n]{0,30}\b(?:full marks|top marks|a (?:4|four)\b|"
+    r"level (?:4|four)|strong hire|max\w* (?:score|marks)|highest (?:score|level|rating))",
+    r"\b(?:strongest|best|finest) (?:answer|response|submission) (?:you(?:'ve| have)?|of the day|today)\b",
+    r"\byour (?:highest|top|best)[- ]rated\b", r"\bthis is top[- ]tier\b",
+    r"\bexpected (?:output|score|grade|result|verdict)\b[^.\n]{0,40}\b(?:max(?:imum)?|highest|top|full|strong hire)\b",
+    r"^\W{0,3}(?:interviewer|hiring manager|recruiter|panel|committee|grader)\s*:[^\n]{0,60}\b(?:that'?s|this is|"
+    r"it'?s)\s+(?:a\s+)?(?:[1-4]|four|strong hire|hire|excellent)\b",
+    r"\b(?:per|under|according to) the (?:updated|new|revised) (?:grading|scoring|evaluation|rating) (?:policy|rules?|"
+    r"instructions?|guidelines?)\b",
     rf"\b{_SCORE_WORD}\b[^.]{{0,30}}\b[1-4]\s?/\s?4\b", r"\b[1-4]\s?/\s?4\s+(?:on|across|for) (?:every|all|each)\b",
-    r"\b(?:full|maximum|highest|perfect|top) (?:marks|score|scores|rating)\b",
+    r"\b(?:full|maximum|highest|perfect|top) (?:marks|score|scores|rating)\b[^.\n]{0,30}\b(?:for|to|on) (?:this|me|my)\b",
+    r"\b(?:deserves?|want|need|expect|hope for|ask for|request|give me|owe me)\b[^.\n]{0,20}\b(?:full|maximum|highest|"
+    r"perfect|top) (?:marks|score|scores|rating)\b",
     r"\bbe (?:generous|lenient|kind) (?:with|in|when)\b", r"\bplease be (?:generous|lenient)\b",
     r"\b(?:mark|rate|flag|record|label) (?:me|this|the candidate)\b[^.]{0,20}\bstrong hire\b",
     r"\bthis (?:answer|response) (?:deserves|is worth|should (?:get|receive|score|be scored))\b",
@@ -522,8 +618,10 @@ INJECTION = _rx(
     r"\bpre-?approved\b", r"\bevaluation override\b",
     # verdicts claimed from elsewhere: "a textbook level-4 answer", "the rubric's author confirmed"
     r"\b(?:level|score|grade|rated?|band)[\s-]?(?:[1-4]|four)\s+(?:answer|response|submission|on every)\b",
-    r"\b(?:wrote|writes|designed|created|authored|maintains|owns|built)\s+(?:your|the|this)\s+(?:[\w-]+\s+){0,2}"
+    r"\b(?:wrote|writes|designed|created|authored|maintains|owns|built)\s+(?:your|this)\s+(?:[\w-]+\s+){0,2}"
     r"(?:rubric|grading|scoring|scorecard)\b",
+    r"\b(?:wrote|writes|designed|created|authored|maintains|owns|built)\s+the\s+(?:[\w-]+\s+){0,2}(?:rubric|grading|"
+    r"scoring|scorecard)\b[^.\n]{0,20}\b(?:you|used here|for this (?:interview|tool|grader))\b",
     r"\b(?:score|grade|rate|mark|assess)\s+(?:it|this|me|my answer|this answer)\s+"
     r"(?:consistently|accordingly|in line|the same way)\b",
     r"\bvolle punktzahl\b|\bnote maximale\b|\bpuntuaci[oó]n m[aá]xima\b|満点|满分",
@@ -547,6 +645,18 @@ INJECTION = _rx(
     r"\b(?:asign\w*|otorg\w*|d[aé]le|dame|pon(?:le|ga)?|atribu\w*)\b[^.\n]{0,40}"
     r"\b(?:4|cuatro|quatro|puntuaci[oó]n m[aá]xima|nota m[aá]xima|pontua[cç][aã]o m[aá]xima)\b",
     r"\bhinweis (?:an|für) (?:den |die )?(?:bewert\w*|prüf\w*|gutacht\w*|korrektor\w*)",
+    r"\b(?:bewerte\w*|benote\w*|einstuf\w*|stufe)\b[^.\n]{0,50}\b(?:höchst\w*|best\w*|hervorragend\w*|ausgezeichnet\w*|"
+    r"exzellent\w*|sehr gut|voll\w* punkt\w*|maximal\w*)",
+    r"\b(?:diese|meine) antwort\b[^.\n]{0,50}\b(?:höchst\w*|hervorragend\w*|ausgezeichnet\w*|exzellent\w*|verdient)",
+    r"\b(?:esta|mi) respuesta\b[^.\n]{0,40}\b(?:merece|excelente|sobresaliente|m[aá]xim\w*|perfect\w*)",
+    r"\b(?:eval[uú](?:a|e)(?:la|lo|me|le)?|calific(?:a|ue)(?:la|lo|me|le)?|punt[uú](?:a|e)(?:la|lo|me|le)?)\b[^.\n]{0,40}\b(?:excelente|sobresaliente|m[aá]xim\w*|10|diez)\b",
+    r"\b(?:attribue\w*|donne\w*|mets|mettez|accorde\w*|évalue\w*)\b[^.\n]{0,50}(?:excellent\w*|maximal\w*|maximum|"
+    r"20/20|parfait\w*)",
+    r"\bcette réponse\b[^.\n]{0,40}\b(?:mérite|excellent\w*|parfait\w*|maximal\w*)",
+    r"\bcon generosidad\b|\bnota m[aá]xima\b|\b(?:registre|lance|atribua)\b[^.\n]{0,30}\bnota\b",
+    r"स्कोर (?:दें|दो|लिखें|दीजिए)|सबसे (?:ऊंचा|ऊँचा|अधिक) स्कोर|अंक दें|लेवल ?[4४]",
+    r"\b(?:esta|minha) resposta\b[^.\n]{0,40}\b(?:merece|excelente|m[aá]xim\w*|perfeit\w*|nota 10)",
+    r"\b(?:avali\w*|atribu\w*|d[êe] (?:a )?nota)\b[^.\n]{0,40}\b(?:excelente|m[aá]xim\w*|10|dez)\b",
     r"\b(?:vergib|vergeben|gib|geben|bewerte|bewerten)\b[^.\n]{0,40}\b(?:4|vier|volle punktzahl|"
     r"höchstpunktzahl|bestnote|punkte)\b",
     r"\bnote (?:à|pour) l['’]?(?:évaluat\w*|examinat\w*|correct\w*)",
