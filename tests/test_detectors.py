@@ -309,8 +309,8 @@ def test_an_answer_labelled_for_some_dimensions_is_checked_line_by_line(
 
 
 @pytest.mark.parametrize(("answers_text", "labels_text", "where", "problem"), [
-    ('{"answer_id": "a", "question": "Q?", "sentences": []}\n\n{"answer_id": "b"', '',
-     "answers.jsonl:3", "Invalid JSON"),
+    ('{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#0", "text": "F."}]}\n\n{"answer_id": "b"',
+     '{"sid": "a#0", "elements": []}\n', "answers.jsonl:3", "Invalid JSON"),
     ('{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#0", "text": "Fine."}]}\n'
      '{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#1", "text": "Again."}]}\n',
      '{"sid": "a#0", "elements": []}\n{"sid": "a#1", "elements": []}\n',
@@ -322,6 +322,18 @@ def test_an_answer_labelled_for_some_dimensions_is_checked_line_by_line(
      "answers.jsonl:1", "sentences.0.text: Field required"),
     ('', '{"sid": "a#0", "elements": "core_clear"}\n', "labels_all.jsonl:1", "elements: Input should be a valid array"),
     ('', '{"sid": "a#0", "elements": ["core_clear", "grit"]}\n', "labels_all.jsonl:1", "unknown element\\(s\\): grit"),
+    # a misspelt field or sid must not pass quietly as "every dimension" or as a lost label
+    ('{"answer_id": "a", "question": "Q?", "labeled_for": ["three_c"], "sentences": [{"sid": "a#0", "text": "F."}]}\n',
+     '{"sid": "a#0", "elements": []}\n', "answers.jsonl:1", "labeled_for: Extra inputs are not permitted"),
+    ('{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#0", "text": "Fine."}]}\n',
+     '{"sid": "a#0", "elements": []}\n{"sid": "a#O", "elements": ["decision_rule"]}\n',
+     "labels_all.jsonl:2", "sid a#O is not a sentence in answers.jsonl"),
+    ('{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#0", "text": "Fine."}]}\n',
+     '{"sid": "a#0", "elements": []}\n{"sid": "a#0", "elements": ["decision_rule"]}\n',
+     "labels_all.jsonl:2", "sid a#0 is already labelled on line 1"),
+    ('{"answer_id": "a", "question": "Q?", "sentences": []}\n', '', "answers.jsonl:1", "sentences: List should have"),
+    ('{"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#0", "text": ""}]}\n',
+     '{"sid": "a#0", "elements": []}\n', "answers.jsonl:1", "sentences.0.text: String should have at least 1"),
 ])
 def test_a_malformed_sentence_file_names_the_file_line_and_field(
         tmp_path: Path, answers_text: str, labels_text: str, where: str, problem: str) -> None:
@@ -333,6 +345,28 @@ def test_a_malformed_sentence_file_names_the_file_line_and_field(
     with pytest.raises(DataFileError, match=problem) as error:
         load_labelled(tmp_path, load_bank(SETTINGS.questions_path))
     assert str(error.value).startswith(str(tmp_path / where))
+
+
+def test_a_sentence_file_reads_as_written_or_says_why_not(tmp_path: Path) -> None:
+    """A byte-order mark and a line separator inside a text (valid JSONL) load; a missing file or
+    bytes that are not UTF-8 are a file:line message, not a stack trace."""
+    import json
+
+    from interviewer.errors import DataFileError
+
+    answer = {"answer_id": "a", "question": "Q?", "sentences": [{"sid": "a#0", "text": "One\u2028two."}]}
+    tmp_path.joinpath("answers.jsonl").write_text("\ufeff" + json.dumps(answer, ensure_ascii=False) + "\n",
+                                                  encoding="utf-8")
+    tmp_path.joinpath("labels_all.jsonl").write_text('{"sid": "a#0", "elements": []}\n', encoding="utf-8")
+    assert load_labelled(tmp_path, load_bank(SETTINGS.questions_path)).texts == ["One\u2028two."]
+    tmp_path.joinpath("labels_all.jsonl").write_bytes(b'{"sid": "a#0", "elements": []}\n{"sid": "\xff"}\n')
+    with pytest.raises(DataFileError, match="not UTF-8") as error:
+        load_labelled(tmp_path, load_bank(SETTINGS.questions_path))
+    assert error.value.line == 2
+    tmp_path.joinpath("labels_all.jsonl").write_text('{"sid": "a#0", "elements": []}\n', encoding="utf-8")
+    tmp_path.joinpath("answers.jsonl").unlink()
+    with pytest.raises(DataFileError, match=r"answers\.jsonl: file not found"):
+        load_labelled(tmp_path, load_bank(SETTINGS.questions_path))
 
 
 def test_an_element_learns_only_from_sentences_labelled_for_its_dimension(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from threadpoolctl import threadpool_limits
 
 from interviewer.bank import QuestionBank
@@ -59,27 +59,42 @@ class LabelledSentences:
         return np.array([i for i, dims in enumerate(self.labelled_for) if dimension in dims], dtype=int)
 
 
+_ID = Annotated[str, StringConstraints(min_length=1)]
+
+
 class _LabelRow(BaseModel):
-    sid: str
+    sid: _ID
     elements: list[str]
 
 
 class _SentenceRow(BaseModel):
-    sid: str
-    text: str
+    model_config = ConfigDict(extra="forbid")
+    sid: _ID
+    text: Annotated[str, StringConstraints(min_length=1)]
 
 
 class _AnswerRow(BaseModel):
-    answer_id: str
-    question: str
-    sentences: list[_SentenceRow]
+    model_config = ConfigDict(extra="forbid")  # a misspelt "labeled_for" must not pass as "every dimension"
+    answer_id: _ID
+    question: _ID
+    sentences: Annotated[list[_SentenceRow], Field(min_length=1)]
     labelled_for: list[str] | None = None
+    source: str | None = None
+    round: str | None = None
 
 
 def _rows(path: Path, model: type[RowT]) -> Iterator[tuple[int, RowT]]:
-    """Each non-blank line of a JSONL file validated as `model`, with its line number; a line that is
-    not JSON or not that shape raises DataFileError naming the line and the field."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    """Each non-blank line of a JSONL file validated as `model`, with its line number; a missing or
+    unreadable file, or a line that is not JSON or not that shape, raises DataFileError naming the
+    line and the field."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataFileError(path, None, "file not found") from None
+    except UnicodeDecodeError as exc:
+        bad_line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise DataFileError(path, bad_line, f"not UTF-8 text ({exc.reason})") from None
+    for number, line in enumerate(text.split("\n"), start=1):  # not splitlines(): U+2028 may sit in a text
         if not line.strip():
             continue
         try:
@@ -98,11 +113,17 @@ def load_labelled(directory: Path, bank: QuestionBank) -> LabelledSentences:
     if not label_files:
         raise DataFileError(directory, None, "no labels_*.jsonl files to train on")
     labels: dict[str, set[str]] = {}
+    label_lines: dict[str, tuple[Path, int]] = {}  # where each sid was first labelled
     for path in label_files:
+        seen: dict[str, int] = {}
         for number, row in _rows(path, _LabelRow):
             unknown = set(row.elements) - set(DIMENSION_OF)
             if unknown:
                 raise DataFileError(path, number, f"unknown element(s): {', '.join(sorted(unknown))}")
+            if row.sid in seen:
+                raise DataFileError(path, number, f"sid {row.sid} is already labelled on line {seen[row.sid]}")
+            seen[row.sid] = number
+            label_lines.setdefault(row.sid, (path, number))
             labels.setdefault(row.sid, set()).update(row.elements)
     out = LabelledSentences([], [], [], [], [], [])
     first_line: dict[str, int] = {}
@@ -136,6 +157,11 @@ def load_labelled(directory: Path, bank: QuestionBank) -> LabelledSentences:
             out.experience.append(story)
             out.labels.append(labels[sentence.sid])
             out.labelled_for.append(labelled_for)
+    stray = [sid for sid in label_lines if sid not in sid_line]
+    if stray:  # a misspelt sid would otherwise lose its labels without a word
+        path, number = label_lines[stray[0]]
+        raise DataFileError(path, number, f"sid {stray[0]} is not a sentence in {answers_path.name}"
+                            + (f" (and {len(stray) - 1} more)" if len(stray) > 1 else ""))
     return out
 
 
