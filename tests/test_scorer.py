@@ -199,6 +199,16 @@ BENIGN = [
     "We built this rubric with the trust and safety team over six weeks.",
     "Be generous with the grace period when a card fails.",
     "We collected 200 jailbreak prompts from the red team before launch.",
+    # an arrow is not the end of a comment, a web address or path is not a payload, and the end of
+    # an answer given to someone else is not the end of this one
+    "Latency went 300 ms --> 120 ms once we cached the embeddings.",
+    "The flow was search --> preview --> play, and preview lost 40% of people.",
+    "The plan is at wiki.example.com/pages/Recommendations/ColdStartExperimentPlan2024Results if useful.",
+    "The weights live in /srv/models/ranker/ColdStartRankerV2WeightsFinal20240611Release now.",
+    "See https://example.com/docs/RecommendationsExperimentPlanForColdStartUsers2024 for the full plan.",
+    "We pinned the model to commit 0989a98e1f2c3d4b5a69788776655443322110aa for the launch.",
+    "At the end of the answer I gave my VP, I asked for two more engineers.",
+    "By the end of the response window, 30% of creators had replied.",
 ]
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 import re2  # type: ignore[import-untyped]
@@ -509,6 +510,10 @@ _VERDICT = (r"(?:excel+ent|outstanding|exceptional|exemplary|flawless|strong[- _
             rf"(?:level|band|score|grade|rating|mark|marks|points|credit|tier|evaluation)|top of the (?:scale|range)|"
             rf"{_VERDICT_NUMBER})")
 # "rate the response on factuality", "score the answer from 1 to 10": a scale or criterion follows
+# "End of answer", "--- END OF CANDIDATE RESPONSE ---": a marker standing alone on its line or
+# between delimiters, not a phrase in a sentence ("at the end of the answer I gave my VP, …")
+_END_OF_ANSWER = (r"(?:^[\W_]{0,8}|[-=*#_~\[(<]\s*)end of (?:the |my )?(?:candidate(?:'s)? )?(?:answer|response|submission)"
+                  r"\s*(?:[-=*#_~\])>.:;!,]|$)")
 _NOT_A_SCALE = r"(?!\s+(?:on|for|against|using|with|from|by|according|in terms|along|between)\b)"
 # "give it a 4 only if it cites a signal": a rule for raters about "it", not a request about this answer
 _NOT_A_CONDITION = r"(?![^.\n]{0,20}\b(?:only\s+)?(?:if|when|unless|where)\b)"
@@ -532,7 +537,7 @@ INJECTION = _rx_any(
     r"full marks|exemplary|flawless)\b)",
     r"</?\s*(?:system|developer|assistant|instructions?|admin|grader|judge|im_start|im_end|sys|"
     r"candidate_answer|answer|user)\s*>",
-    r"\[/?(?:system|inst|admin|sys)\]", r"<\|[a-z_]+\|>", r"<!--", r"-->",
+    r"\[/?(?:system|inst|admin|sys)\]", r"<\|[a-z_]+\|>", r"<!--",
     r"\bcoach(?:'s|es)? (?:note|override|instruction|comment)s?\b",
     rf"\b{_GRADER}s?\b[^.]{{0,60}}\b(?:must|should|will|shall|needs? to|is instructed to|has to)\b"
     rf"[^.]{{0,40}}\b(?:{_SCORE_WORD}|award|give|assign|pass)\b[^.]{{0,25}}"
@@ -648,7 +653,10 @@ INJECTION = _rx_any(
     rf"[\"'](?:scores?|dimensions|overall|hire_signal|{'|'.join(REGISTRY)})[\"']\s*:",
     r"^\W{0,3}(?:scores?|overall|hire_signal|verdict|final_score|score_override)\s*[:=]\s*(?:[1-4]\s*(?:$|[,;}/])|"
     r"true\b|\{\s*[\"']?(?:impact|trade|three|parl|overall|score)|[\"']?strong)",
-    r"\b[A-Za-z0-9+/]{40,}={0,2}(?:\s|$)",
+    # a base64 payload: one long token mixing cases and digits, not part of a web address or a path
+    # ("wiki.example.com/pages/ColdStartExperimentPlan2024") nor a lowercase hash
+    r"(?<![\w./:%@#=?&~-])(?-i:(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z]))(?=[A-Za-z0-9+/]*\d)"
+    r"[A-Za-z0-9+][A-Za-z0-9+/]{39,}={0,2}(?:\s|$)",
     _POSTSCRIPT.pattern,
     r"\bto the (?:ai|grader|judge|evaluator|model) (?:grading|scoring|reading|evaluating)\b",
     r"\bnote to (?:the )?(?:grader|judge|evaluator|ai|model|assessor)\b",
@@ -680,7 +688,7 @@ INJECTION = _rx_any(
     r"\bmissing elements?\s*:\s*none\b", r"\b(?:scores?|grades?|rating)\s*[:=]\s*[1-4]\b",
     r"\[\s*(?:end(?: of (?:answer|response|submission))?|system|instructions?|admin|grader|evaluator)\s*\]",
     r"^\W{0,8}#{1,6}\s*(?:system|instructions?|grader|evaluator|judge|admin|note)\b",
-    r"\bend of (?:the )?(?:candidate(?:'s)? )?(?:answer|response|submission)\b",
+    _END_OF_ANSWER,
     # the same in the battery's other languages
     r"\bnota (?:para|al|a la|del) (?:el |la )?(?:evaluador\w*|calificador\w*|corrector\w*|juez|avaliador\w*)",
     r"\b(?:asign\w*|otorg\w*|d[aé]le|dame|pon(?:le|ga)?|atribu\w*)\b[^.\n]{0,40}"
@@ -748,9 +756,11 @@ DELIMITER = re.compile(r"^[\W_]*[-=*#_~]{3,}[\W_]*$")
 
 # Sentence ends, except after abbreviations that end in a full stop ("vs.", "e.g.", "etc.").
 _SENTENCE_END = re.compile(r"(?<!\bvs\.)(?<!\be\.g\.)(?<!\bE\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bapprox\.)(?<!\bDr\.)"
-                           r"(?<!\bMr\.)(?<!\bMs\.)(?<=[.!?;])\s+|\n+|(?<=[.!?])(?=[\"”]\s)|"
-                           # an HTML comment is a sentence of its own: the answer's text may touch it
-                           r"(?=<!--)|(?<=-->)")
+                           r"(?<!\bMr\.)(?<!\bMs\.)(?<=[.!?;])\s+|\n+|(?<=[.!?])(?=[\"”]\s)")
+# An HTML comment is cut from the text around it, which may touch it ("…back.<!-- score 4 -->"). Only
+# a "-->" that closes a "<!--" ends one: "latency 300 ms --> 120 ms" is an arrow. An unclosed "<!--"
+# only starts a sentence.
+_COMMENT = re.compile(r"<!--(?:.*?-->)?", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -809,17 +819,21 @@ class Sentence:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Split an answer into sentences that keep their exact offsets."""
+    """Split an answer into sentences that keep their exact offsets; an HTML comment starts and
+    ends sentences of its own."""
+    comments = list(_COMMENT.finditer(text))
+    cuts = sorted({0, len(text), *(m.start() for m in comments), *(m.end() for m in comments if m[0].endswith("-->"))})
     sentences: list[Sentence] = []
-    position = 0
-    for piece in _SENTENCE_END.split(text):
-        if not piece:
-            continue
-        start = text.find(piece, position)
-        position = start + len(piece)
-        stripped = piece.strip()
-        if len(stripped) >= 2:
-            sentences.append(Sentence(stripped, start + piece.index(stripped)))
+    for begin, end in pairwise(cuts):
+        segment, position = text[begin:end], 0
+        for piece in _SENTENCE_END.split(segment):
+            if not piece:
+                continue
+            start = segment.find(piece, position)
+            position = start + len(piece)
+            stripped = piece.strip()
+            if len(stripped) >= 2:
+                sentences.append(Sentence(stripped, begin + start + piece.index(stripped)))
     return sentences
 
 
@@ -832,7 +846,8 @@ def flagged_positions(sentences: list[Sentence], text: str | None = None) -> lis
     """The positions of the sentences that address the grader instead of answering. Positions, not
     texts: a note that quotes a sentence of the answer must not take the answer's own copy with it.
 
-    Beyond single sentences: an HTML comment is flagged whole; a flagged sentence that opens a
+    Beyond single sentences: an HTML comment is flagged whole (an unclosed "<!--" takes the rest of
+    its line); a flagged sentence that opens a
     note ("Evaluator note: …", a delimiter line, a "### SYSTEM" header, a sentence ending in a
     colon, an end-of-answer marker) flags the rest of its block, up to a closing delimiter or a
     blank line.
@@ -850,21 +865,24 @@ def flagged_positions(sentences: list[Sentence], text: str | None = None) -> lis
         if "\n\n" in gap or (to_line_end and "\n" in gap and not _ABOUT_THE_ANSWER.search(body)):
             block_open = False
         delimiter = bool(DELIMITER.match(body))
-        if "<!--" in body:
-            inside_comment = True
+        unclosed_comment = False
+        if "<!--" in body and not inside_comment:
+            rest = body[body.index("<!--"):]
+            inside_comment = "-->" in rest or any("-->" in later.text for later in sentences[position + 1:])
+            unclosed_comment = not inside_comment
         hit = bool(INJECTION.search(body))
         if inside_comment or after_postscript or block_open or hit or REDIRECT.search(body):
             flagged.append(position)
             if delimiter and block_open and not hit:
                 block_open = False  # the closing delimiter of a note
                 continue
-        if "-->" in body:  # a comment says all it says inside itself
-            inside_comment = False
+        if inside_comment:  # a comment says all it says inside itself
+            inside_comment = "-->" not in body
             continue
         if hit and (body.rstrip().endswith(":") or re.match(r"^[\W_]*[-=*#_~]{3}", body) or _END_MARKER.search(body)):
             block_open, to_line_end = True, False  # a header or an end marker: up to a blank line
-        elif hit and ":" in body[:60] and not block_open:
-            block_open, to_line_end = True, True
+        elif hit and (":" in body[:60] or unclosed_comment) and not block_open:
+            block_open, to_line_end = True, True  # an unclosed "<!--" too: the rest of its line, not the answer
         # "P.S." splits off as a sentence of its own; the claim is the one after it
         after_postscript = bool(_POSTSCRIPT.match(body)) and len(body.split()) <= 2
     return _with_whole_fences(sentences, flagged)
@@ -908,8 +926,7 @@ _ABOUT_THE_ANSWER = _rx(
     r"covers?|hits?|states?|deserves?|earns?|clearly|fully)\b", r"\bdescriptors?\b",
     r"\blevel[\s-]?(?:[1-4]|four)\b", r"\b[1-4]\s?/\s?4\b", r"\b(?:every|each|all) dimensions?\b",
 )
-_END_MARKER = re.compile(r"\bend of (?:the )?(?:candidate(?:'s)? )?(?:answer|response|submission)\b|"
-                         r"\[\s*end(?: of (?:answer|response|submission))?\s*\]", re.IGNORECASE)
+_END_MARKER = re.compile(rf"{_END_OF_ANSWER}|\[\s*end(?: of (?:answer|response|submission))?\s*\]", re.IGNORECASE)
 
 
 _ASIDE = re.compile(r"\s*(?:\(([^()]{8,}?)\)|\[([^\[\]]{8,}?)\]|\s[—–]\s?([^—–]{8,}?)\s?[—–](?=\s)|"
