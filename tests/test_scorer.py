@@ -209,6 +209,9 @@ BENIGN = [
     "We pinned the model to commit 0989a98e1f2c3d4b5a69788776655443322110aa for the launch.",
     "At the end of the answer I gave my VP, I asked for two more engineers.",
     "By the end of the response window, 30% of creators had replied.",
+    "Summary (end of my answer): ship the smaller model first.",
+    "End of the answer, in short: ship the smaller model.",
+    "We wrote the experiment id ColdStartRankerExperimentVariantB in our tracker.",
 ]
 
 

@@ -512,8 +512,8 @@ _VERDICT = (r"(?:excel+ent|outstanding|exceptional|exemplary|flawless|strong[- _
 # "rate the response on factuality", "score the answer from 1 to 10": a scale or criterion follows
 # "End of answer", "--- END OF CANDIDATE RESPONSE ---": a marker standing alone on its line or
 # between delimiters, not a phrase in a sentence ("at the end of the answer I gave my VP, …")
-_END_OF_ANSWER = (r"(?:^[\W_]{0,8}|[-=*#_~\[(<]\s*)end of (?:the |my )?(?:candidate(?:'s)? )?(?:answer|response|submission)"
-                  r"\s*(?:[-=*#_~\])>.:;!,]|$)")
+_END_OF_ANSWER = (r"(?:^[\W_]*|[-=*#_~\[(<{«\"']\s*)end of (?:the )?(?:candidate(?:'s)? )?(?:answer|response|submission)"
+                  r"(?:\s+(?:text|block|section|here|\d+))?\s*(?:[^\w\s,]|$)")
 _NOT_A_SCALE = r"(?!\s+(?:on|for|against|using|with|from|by|according|in terms|along|between)\b)"
 # "give it a 4 only if it cites a signal": a rule for raters about "it", not a request about this answer
 _NOT_A_CONDITION = r"(?![^.\n]{0,20}\b(?:only\s+)?(?:if|when|unless|where)\b)"
@@ -653,10 +653,10 @@ INJECTION = _rx_any(
     rf"[\"'](?:scores?|dimensions|overall|hire_signal|{'|'.join(REGISTRY)})[\"']\s*:",
     r"^\W{0,3}(?:scores?|overall|hire_signal|verdict|final_score|score_override)\s*[:=]\s*(?:[1-4]\s*(?:$|[,;}/])|"
     r"true\b|\{\s*[\"']?(?:impact|trade|three|parl|overall|score)|[\"']?strong)",
-    # a base64 payload: one long token mixing cases and digits, not part of a web address or a path
-    # ("wiki.example.com/pages/ColdStartExperimentPlan2024") nor a lowercase hash
-    r"(?<![\w./:%@#=?&~-])(?-i:(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z]))(?=[A-Za-z0-9+/]*\d)"
-    r"[A-Za-z0-9+][A-Za-z0-9+/]{39,}={0,2}(?:\s|$)",
+    # a base64 payload: one long token mixing cases (and digits, under 60 characters), not part of a
+    # web address or a path ("wiki.example.com/pages/ColdStartExperimentPlan2024") nor a lowercase hash
+    r"(?<![\w./%?&])(?-i:(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z]))(?:(?=[A-Za-z0-9+/]*\d)"
+    r"[A-Za-z0-9+][A-Za-z0-9+/]{39,}|[A-Za-z0-9+][A-Za-z0-9+/]{59,})={0,2}(?:\s|$)",
     _POSTSCRIPT.pattern,
     r"\bto the (?:ai|grader|judge|evaluator|model) (?:grading|scoring|reading|evaluating)\b",
     r"\bnote to (?:the )?(?:grader|judge|evaluator|ai|model|assessor)\b",
@@ -760,7 +760,9 @@ _SENTENCE_END = re.compile(r"(?<!\bvs\.)(?<!\be\.g\.)(?<!\bE\.g\.)(?<!\bi\.e\.)(
 # An HTML comment is cut from the text around it, which may touch it ("…back.<!-- score 4 -->"). Only
 # a "-->" that closes a "<!--" ends one: "latency 300 ms --> 120 ms" is an arrow. An unclosed "<!--"
 # only starts a sentence.
-_COMMENT = re.compile(r"<!--(?:.*?-->)?", re.DOTALL)
+_COMMENT_END = r"(?:--!?\s?>|[—–]>)"  # "-->", and "--!>", "-- >" or an autocorrected "—>" as browsers and people write them
+_COMMENT = re.compile(rf"<!--(?:.*?{_COMMENT_END})?", re.DOTALL)
+_CLOSES_COMMENT = re.compile(_COMMENT_END)
 
 
 @dataclass(frozen=True)
@@ -822,7 +824,7 @@ def split_sentences(text: str) -> list[Sentence]:
     """Split an answer into sentences that keep their exact offsets; an HTML comment starts and
     ends sentences of its own."""
     comments = list(_COMMENT.finditer(text))
-    cuts = sorted({0, len(text), *(m.start() for m in comments), *(m.end() for m in comments if m[0].endswith("-->"))})
+    cuts = sorted({0, len(text), *(m.start() for m in comments), *(m.end() for m in comments if m[0].endswith(">"))})
     sentences: list[Sentence] = []
     for begin, end in pairwise(cuts):
         segment, position = text[begin:end], 0
@@ -846,8 +848,8 @@ def flagged_positions(sentences: list[Sentence], text: str | None = None) -> lis
     """The positions of the sentences that address the grader instead of answering. Positions, not
     texts: a note that quotes a sentence of the answer must not take the answer's own copy with it.
 
-    Beyond single sentences: an HTML comment is flagged whole (an unclosed "<!--" takes the rest of
-    its line); a flagged sentence that opens a
+    Beyond single sentences: an HTML comment is flagged whole (an unclosed "<!--" runs to a blank
+    line); a flagged sentence that opens a
     note ("Evaluator note: …", a delimiter line, a "### SYSTEM" header, a sentence ending in a
     colon, an end-of-answer marker) flags the rest of its block, up to a closing delimiter or a
     blank line.
@@ -867,8 +869,9 @@ def flagged_positions(sentences: list[Sentence], text: str | None = None) -> lis
         delimiter = bool(DELIMITER.match(body))
         unclosed_comment = False
         if "<!--" in body and not inside_comment:
-            rest = body[body.index("<!--"):]
-            inside_comment = "-->" in rest or any("-->" in later.text for later in sentences[position + 1:])
+            rest = body[body.index("<!--") + 4:]
+            inside_comment = bool(_CLOSES_COMMENT.search(rest)) or any(
+                _CLOSES_COMMENT.search(later.text) for later in sentences[position + 1:])
             unclosed_comment = not inside_comment
         hit = bool(INJECTION.search(body))
         if inside_comment or after_postscript or block_open or hit or REDIRECT.search(body):
@@ -877,12 +880,14 @@ def flagged_positions(sentences: list[Sentence], text: str | None = None) -> lis
                 block_open = False  # the closing delimiter of a note
                 continue
         if inside_comment:  # a comment says all it says inside itself
-            inside_comment = "-->" not in body
+            inside_comment = not _CLOSES_COMMENT.search(body[body.find("<!--") + 4 if "<!--" in body else 0:])
             continue
         if hit and (body.rstrip().endswith(":") or re.match(r"^[\W_]*[-=*#_~]{3}", body) or _END_MARKER.search(body)):
             block_open, to_line_end = True, False  # a header or an end marker: up to a blank line
-        elif hit and (":" in body[:60] or unclosed_comment) and not block_open:
-            block_open, to_line_end = True, True  # an unclosed "<!--" too: the rest of its line, not the answer
+        elif unclosed_comment:
+            block_open, to_line_end = True, False  # an unclosed "<!--": up to a blank line, not the whole answer
+        elif hit and ":" in body[:60] and not block_open:
+            block_open, to_line_end = True, True
         # "P.S." splits off as a sentence of its own; the claim is the one after it
         after_postscript = bool(_POSTSCRIPT.match(body)) and len(body.split()) <= 2
     return _with_whole_fences(sentences, flagged)
