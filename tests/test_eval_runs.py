@@ -197,6 +197,24 @@ def test_compare_shows_metric_deltas_and_changed_items(tmp_path: Path, eval_env:
     assert "A evidence:" in text_out
 
 
+def test_eval_scores_with_the_newest_published_rubric(tmp_path: Path, eval_env: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """A coach who publishes a rubric version and then runs `interviewer eval` measures that version,
+    as new sessions use it (eval once fell back to the packaged rubric)."""
+    golden = small_golden(tmp_path, answers=12, pairs=0)
+    published = eval_env / "rubrics" / "2099.01.0.yaml"
+    published.parent.mkdir(parents=True, exist_ok=True)
+    text = re.sub(r'^version: .*$', 'version: "2099.01.0"', RUBRIC.read_text(), count=1, flags=re.MULTILINE)
+    published.write_text(re.sub(r"(\n    trade_offs:\n      weights: \{[^}]*\}\n      thresholds: )\[[^\]]*\]",
+                                r"\1[5.0, 5.5, 6.0]", text, count=1), encoding="utf-8")
+    assert load_rubric(published).offline.dimensions["trade_offs"].thresholds == (5.0, 5.5, 6.0)
+    code, _, _ = run_main(["eval", str(golden), "--json", "--out", str(tmp_path / "run")], capsys)
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert code == 0 and run["config"]["rubric_version"] == "2099.01.0", run["config"]
+    assert max(r["scores"]["trade_offs"] for r in map(json.loads, (tmp_path / "run" / "results.jsonl")
+                                                       .read_text().splitlines())) <= 2
+
+
 def test_calibrate_reports_cross_validation_and_writes_only_when_asked(
         tmp_path: Path, eval_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # the calibration answers of one cross-fitting fold: calibrate refits the detectors once, not five times

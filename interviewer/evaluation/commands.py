@@ -17,6 +17,7 @@ from interviewer.errors import InterviewerError
 from interviewer.golden import load_golden
 from interviewer.offline.tuning import OfflineTuning
 from interviewer.rubric import Rubric, load_rubric
+from interviewer.rubric_store import RubricStore
 from interviewer.settings import Settings
 
 
@@ -121,7 +122,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             bar.total = total
             bar.update(done - bar.n)
 
-        summary, out = evaluate(settings, Path(args.rubric) if args.rubric else settings.rubric_path, files,
+        # the newest published rubric, as new sessions use: what the gate measures is what candidates get
+        rubric_path = Path(args.rubric) if args.rubric else RubricStore(settings).current_path()
+        summary, out = evaluate(settings, rubric_path, files,
                                 engine_name=engine_name, repeats=args.repeats, seed=args.seed,
                                 cache=not args.no_cache, progress=progress,
                                 out=Path(args.out) if args.out else None)
