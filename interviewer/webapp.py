@@ -29,6 +29,7 @@ from interviewer.coach import (
 )
 from interviewer.errors import InterviewerError, StaleTurnError
 from interviewer.export import write_report
+from interviewer.nodes import final_scores
 from interviewer.render import debrief_markdown, md_escape, score_markdown
 from interviewer.render import md_verbatim as verbatim
 from interviewer.rubric_store import RubricStore
@@ -457,8 +458,9 @@ def history_table(service: InterviewService, saved: dict[str, Any] | None,
 
 def progress_chart(service: InterviewService, saved: dict[str, Any] | None,
                    sessions: list[tuple[Any, SessionView]] | None = None) -> pd.DataFrame | None:
-    """Each dimension's mean score per session in the order they were started; a session is
-    labelled "#n, date time" (`sessions`: known_history's result, when the caller has it)."""
+    """Each dimension's mean score per session in the order they were started, over each question's
+    last scoring as the debrief counts it (a follow-up re-scores the answer); a session is labelled
+    "#n, date time" (`sessions`: known_history's result, when the caller has it)."""
     names = service.dimension_names()
     rows = []
     started = sorted(known_history(service, saved) if sessions is None else sessions,
@@ -466,7 +468,7 @@ def progress_chart(service: InterviewService, saved: dict[str, Any] | None,
     for number, (info, view) in enumerate(started, start=1):
         label = f"#{number:02d}, {time.strftime(SESSION_LABEL, time.localtime(info.created_at))}"
         by_dimension: dict[str, list[int]] = {}
-        for score in view.scores:
+        for score in final_scores(view.scores):
             for d in score["dimensions"]:
                 by_dimension.setdefault(d["dimension"], []).append(d["score"])
         rows += [(label, names.get(d, d), round(sum(v) / len(v), 2)) for d, v in by_dimension.items()]

@@ -263,6 +263,27 @@ def test_history_lists_this_browsers_sessions_and_resumes_them(service: Intervie
     assert "pick a session" in stale.status and _is_unchanged(stale.session)
 
 
+def test_the_progress_chart_counts_each_answer_once_as_the_debrief_does(service: InterviewService) -> None:
+    """A follow-up re-scores the whole answer; the chart once averaged the superseded first scoring in
+    too, so it showed less progress than the debrief."""
+    from interviewer.nodes import final_scores
+
+    first = start_interview(service, "netflix", ["product_case"])
+    submit_answer(service, first.session, "I would use A/B tests.", first.saved)
+    submit_answer(service, first.session, SCRIPTED["product_case"]["strong"], first.saved)
+    submit_answer(service, first.session, "/end interview", first.saved)
+    (_, view), = [pair for pair in known_history(service, first.saved) if pair[0].id == first.session]
+    assert len(view.scores) > len(final_scores(view.scores)), "the weak answer was followed up and re-scored"
+    names = service.dimension_names()
+    expected = {}
+    for score in final_scores(view.scores):
+        for d in score["dimensions"]:
+            expected.setdefault(names.get(d["dimension"], d["dimension"]), []).append(d["score"])
+    chart = progress_chart(service, first.saved)
+    assert dict(zip(chart["dimension"], chart["score"], strict=True)) == {
+        name: round(sum(v) / len(v), 2) for name, v in expected.items()}
+
+
 def test_evidence_is_marked_in_the_answer() -> None:
     score = {"answer": "We chose A. Retention rose 4%. Done.",
              "dimensions": [{"dimension": "trade_offs", "evidence": ["We chose A."]},
