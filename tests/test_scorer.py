@@ -403,3 +403,24 @@ def test_a_self_praising_story_with_nothing_concrete_is_capped_at_two() -> None:
     result, notices, _ = score_answer(SELF_PRAISE_STORY, ALL, experience=True)
     assert max(d["score"] for d in result) <= 2, result
     assert any("nothing concrete" in n for n in notices), notices
+
+
+@pytest.mark.parametrize(("dimension", "shown", "not_advised", "still_advised"), [
+    # a quantified user metric is an outcome: "no outcome" beside it contradicts the card
+    ("impact_narrative", ["user_metric_quantified"], "no outcome", "no quantified business"),
+    # a reasoned decision acknowledges a trade-off; the concrete sides are still worth asking for
+    ("trade_offs", ["reasoned_decision"], "no trade-off acknowledged", "tension named only in general terms"),
+    # level 4 of the 3-C lens needs all three: a missing one is still advised
+    ("three_c", ["customer_clear", "core_clear"], "no specific user", "no named constraint"),
+])
+def test_a_card_never_says_missing_what_a_shown_element_already_covers(
+        dimension: str, shown: list[str], not_advised: str, still_advised: str) -> None:
+    """A fresh-user review found "shows: a quantified user metric change" beside "missing: no outcome"."""
+    from interviewer.dimensions import REGISTRY
+    from interviewer.offline.scorer import explain, packaged_tuning
+
+    sentence = t.split_sentences("Podcast starts rose 3.2% after we changed the shelf.")[0]
+    elements = {e.id: ([sentence] if e.id in shown else []) for e in REGISTRY[dimension].elements}
+    finding = explain(dimension, elements, packaged_tuning().dimensions[dimension], level=3)
+    assert not any(m.startswith(not_advised) for m in finding.missing), finding.missing
+    assert any(m.startswith(still_advised) for m in finding.missing), finding.missing

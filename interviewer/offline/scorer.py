@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from interviewer.dimensions import ELEMENTS, REGISTRY, ladder_level
+from interviewer.dimensions import ELEMENTS, REGISTRY, DimensionSpec, ladder_level
 from interviewer.index import AnchorHit
 from interviewer.offline import text as t
 from interviewer.offline.detectors import SentenceModel, packaged_sentence_model
@@ -315,6 +315,14 @@ DETECTORS: dict[str, Callable[[Answer], Elements]] = {
 if set(DETECTORS) != set(REGISTRY):  # a dimension added to the registry needs its detector
     raise RuntimeError(f"offline detectors out of step with the registry: {sorted(set(DETECTORS) ^ set(REGISTRY))}")
 
+def _still_needed(spec: DimensionSpec, element: str, found: dict[str, bool]) -> bool:
+    """Whether a missing element would still take the answer up a rung: not when every ladder
+    requirement naming it is met by other elements ("no outcome" beside a quantified user metric, "no
+    trade-off acknowledged" beside a reasoned decision). An element on no rung is always needed."""
+    requirements = [req for rung in spec.ladder.values() for req in rung if element in req[1]]
+    return not requirements or any(sum(found.get(e, False) for e in names) < k for k, names in requirements)
+
+
 def explain(dimension: str, elements: Elements, tuning: DimensionTuning, level: int) -> Finding:
     """Evidence, missing elements and a rationale for the level the found elements earned.
 
@@ -328,7 +336,8 @@ def explain(dimension: str, elements: Elements, tuning: DimensionTuning, level: 
     evidence = [s for e in counted for s in elements[e.id] if s is not _MARK]
     warnings = [e.advice for e in spec.elements if e.warning and found[e.id]]
     missing = warnings + [e.advice for e in spec.elements
-                          if e.advice and not e.warning and weights.get(e.id, 0) > 0 and not found[e.id]]
+                          if e.advice and not e.warning and weights.get(e.id, 0) > 0 and not found[e.id]
+                          and _still_needed(spec, e.id, found)]
     shown = [e.label for e in reversed(counted)]
     harmful = [e.label for e in spec.elements if e.warning and found[e.id]]
     rationale = ("shows: " + ", ".join(shown) if shown else "none of the level's elements found")
