@@ -498,6 +498,24 @@ def variant_choices(service: InterviewService, company: str) -> Any:
     return gr.update(choices=choices, value=choices[0][1])
 
 
+def setup_of(service: InterviewService, session_id: str | None) -> tuple[Any, Any, Any, Any]:
+    """The setup form (company, loop, rounds, engine) as the open session was started, so that a
+    reload or a resumed session does not show another company's loop above it."""
+    if not session_id:
+        return KEEP, KEEP, KEEP, KEEP
+    try:
+        view, info = service.view(session_id), service.store.get(session_id)
+    except InterviewerError:
+        return KEEP, KEEP, KEEP, KEEP
+    planned = [str(stage["id"]) for stage in view.plan]
+    variants = service.variants(view.company)
+    variant = next((v for v, _ in variants if set(planned) <= {s for s, _ in service.stages(view.company, v)}),
+                   variants[0][0])
+    return (gr.update(value=view.company), gr.update(choices=[(n, v) for v, n in variants], value=variant),
+            gr.update(choices=[(n, s) for s, n in service.stages(view.company, variant)], value=planned),
+            gr.update(value=info.engine) if info.engine in service.engines else KEEP)
+
+
 def browser_secret(settings: Settings) -> str:
     """The key that encrypts what a browser remembers (its sessions): from settings, else made once
     and kept in the data directory, so a restart does not make browsers forget their sessions."""
@@ -715,13 +733,15 @@ def build_app(service: InterviewService) -> gr.Blocks:
             gr.Markdown("# AI/ML PM mock interview\nPick a company and rounds, then answer as you "
                         "would in the room.")
             with gr.Row():
-                company = gr.Dropdown([(n, c) for c, n in companies], value=first, label="Company")
+                company = gr.Dropdown([(n, c) for c, n in companies], value=first, label="Company",
+                                      elem_id="company")
                 variant = gr.Dropdown([(n, v) for v, n in service.variants(first)],
-                                      value=service.variants(first)[0][0], label="Loop")
+                                      value=service.variants(first)[0][0], label="Loop", elem_id="loop")
                 engine = gr.Dropdown([(service.describe_engine(e), e) for e in service.engines],
                                      value=service.default_engine, label="Engine")
                 stages = gr.CheckboxGroup([(n, s) for s, n in service.stages(first)],
-                                          value=[s for s, _ in service.stages(first)], label="Rounds")
+                                          value=[s for s, _ in service.stages(first)], label="Rounds",
+                                          elem_id="rounds")
                 start = gr.Button("Start interview", variant="primary")
             with gr.Row(visible=False) as confirm_row:
                 gr.Markdown("**An interview is in progress.** Start a new one? The current one stays in History.")
@@ -804,8 +824,13 @@ def build_app(service: InterviewService) -> gr.Blocks:
             return gr.update(visible=allowed), RubricStore(service.settings).current_text() if allowed else ""
 
         app.load(coach_view, None, [coach_tab, draft], api_visibility="private")
-        company.change(lambda c: variant_choices(service, c), company, variant, api_name="loop_variants")
-        variant.change(lambda c, v: stage_choices(service, c, v), [company, variant], stages, api_name="rounds")
+        # the candidate's own picks refill the form below them; a session that opens fills all of it
+        # (`input`, not `change`: the session's loop and rounds must not be reset by the cascade)
+        company.input(lambda c: variant_choices(service, c), company, variant, api_name="loop_variants").then(
+            lambda c, v: stage_choices(service, c, v), [company, variant], stages, api_visibility="private")
+        variant.input(lambda c, v: stage_choices(service, c, v), [company, variant], stages, api_name="rounds")
+        session.change(lambda sid: setup_of(service, sid), session, [company, variant, stages, engine],
+                       api_visibility="private")
 
         start.click(lambda *values: start_or_ask(service, *values), [session, company, stages, engine, variant, saved],
                     [*panels, confirm_row], api_visibility="private")

@@ -179,6 +179,14 @@ def test_a_short_interview_from_first_question_to_debrief(browser: Any, app_url:
 def test_a_reload_mid_interview_returns_to_the_same_session(browser: Any, app_url: str) -> None:
     tab = _tab(browser, "reload")
     tab.open(app_url)
+    # another company than the first, and not every round: the form must come back as it was started
+    netflix_rounds = tab.page.locator("#rounds").inner_text()
+    tab.page.locator("#company input").click()
+    tab.page.get_by_role("option", name="Spotify").click()
+    rounds = tab.page.locator("#rounds input[type=checkbox]")
+    tab.wait_for(lambda: tab.page.locator("#rounds").inner_text() != netflix_rounds, "Spotify's rounds")
+    rounds.nth(rounds.count() - 1).uncheck()
+    picked = [rounds.nth(i).is_checked() for i in range(rounds.count())]
     tab.start()
     tab.answer(ANSWER)
     question, answers = tab.bubbles("bot")[0], tab.bubbles("user")
@@ -186,6 +194,9 @@ def test_a_reload_mid_interview_returns_to_the_same_session(browser: Any, app_ur
     tab.page.reload()
     tab.wait_for(lambda: len(tab.bubbles("user")) == len(answers), "the session after the reload")
     assert tab.bubbles("bot")[0] == question and tab.bubbles("user") == answers
+    tab.wait_for(lambda: tab.page.locator("#company input").input_value() == "Spotify", "the session's company")
+    tab.wait_for(lambda: [rounds.nth(i).is_checked() for i in range(rounds.count())] == picked,
+                 "the session's rounds in the form")
     tab.shot("after-reload")
     # a new tab of the same browser returns to the session too, and moves it on
     newer = Page(tab.page.context.new_page(), "reload-new-tab")
