@@ -503,6 +503,18 @@ def test_rewrite_suggestions_are_complete_sentences_without_placeholders(dimensi
         assert len(text.split()) >= 15
 
 
+
+def test_the_offline_suggestion_names_what_this_answer_lacks() -> None:
+    """The suggestion once gave every answer the same canned paragraph after its quote."""
+    engine = OfflineEngine(SETTINGS.prompts_dir)
+    missing = ["no decision rule: a threshold, latency budget, rollback criterion or when you would revisit"]
+    text = engine.rewrite_suggestion("trade_offs", {"dimension": "trade_offs", "score": 3,
+                                                    "evidence": ["I'd cap it at 30%, because skips matter more."],
+                                                    "missing": missing, "rationale": ""}, "")
+    assert text.startswith("Start from your line \"I'd cap it at 30%, because skips matter more.\" and add what it "
+                           "lacks (no decision rule")
+
+
 # -- the gate on its own -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "kind"), [

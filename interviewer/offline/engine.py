@@ -78,10 +78,13 @@ class OfflineEngine:
                       verdict=verdict, strongest=strongest, weakest=weakest)
 
     def rewrite_suggestion(self, dimension: str, score: DimensionScore, answer: str) -> str:
-        """A worked example of a stronger version, anchored on the candidate's own sentence."""
+        """What this answer's line still needs for the next level (its first missing element), then
+        the dimension's worked example; the offline engine does not write the candidate's sentence."""
         del answer
         example = REGISTRY[dimension].rewrite
         quote = score["evidence"][0] if score["evidence"] else ""
+        gap = next((m for m in score.get("missing") or [] if m), "")
+        what = f"add what it lacks ({gap.rstrip('.')})" if gap else "build on it"
         if quote:
-            return f"Start from your line \"{quote}\" and build on it. {example}"
-        return example
+            return f"Start from your line \"{quote}\" and {what}. {example}"
+        return f"First, {gap.rstrip('.')}. {example}" if gap else example
