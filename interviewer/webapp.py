@@ -111,6 +111,11 @@ APP_CSS = """
 #progress-chart { margin-bottom: 72px; }
 #highlights span { word-break: normal !important; overflow-wrap: anywhere; }
 #chat button[aria-label="Clear"], #downloads .label-clear-button { display: none !important; }
+/* the debrief's tables on a phone: a score such as 3.17 or a header word never breaks mid-way; a wide
+   table scrolls sideways instead */
+#debrief table { display: block; overflow-x: auto; }
+#debrief th, #debrief td { word-break: keep-all; overflow-wrap: normal; hyphens: none; }
+#debrief td:not(:first-child) { white-space: nowrap; }
 """
 # The holding page asks the server for its title until the app has taken its place, then reloads.
 # A failed request (the moment between the two servers) is simply retried, and Gradio's

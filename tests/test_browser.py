@@ -286,6 +286,21 @@ def test_a_phone_sized_screen_can_run_an_interview_by_keyboard(browser: Any, app
     assert width <= 390 + 1, f"the page scrolls sideways on a phone ({width}px)"
     assert tab.page.get_by_role("button", name="Send", exact=True).is_visible()
     tab.shot("answered")
+    tab.page.get_by_role("button", name="End interview").click()
+    tab.page.get_by_role("button", name="End it and show the debrief").click()
+    tab.page.get_by_role("tab", name="Debrief").click()
+    tab.wait_for(lambda: "Debrief:" in tab.page.locator("#debrief").inner_text(), "the debrief")
+    # no score or header word in the debrief's tables breaks over two lines ("3.1" / "7")
+    broken = tab.page.evaluate("""() => [...document.querySelectorAll('#debrief td, #debrief th')]
+        .filter(c => {
+            if (c.innerText.trim().includes(' ')) return false;
+            const words = document.createRange();
+            words.selectNodeContents(c);
+            return new Set([...words.getClientRects()].map(r => Math.round(r.top))).size > 1;
+        })
+        .map(c => c.innerText)""")
+    assert broken == [], broken
+    tab.shot("debrief")
 
 
 def test_candidate_text_is_shown_verbatim_and_never_run(browser: Any, app_url: str) -> None:
