@@ -117,8 +117,12 @@ class Nodes:
 
     def _stage_intro(self, stage: StagePlan) -> Turn:
         count = len(stage["question_ids"])
+        who = stage["interviewer"]
+        who = who if who[1:2].isupper() else who[:1].lower() + who[1:]  # "the ML engineering lead"
+        # "Stage 2: hiring manager" already says who: not "… with the hiring manager" again
+        with_whom = "" if who.lower() in stage["name"].lower() else f" with the {who}"
         text = render(self.prompts_dir, "offline/stage_intro.md", stage_name=stage["name"],
-                      interviewer=stage["interviewer"].lower(), minutes=str(stage["minutes"]),
+                      with_whom=with_whom, minutes=str(stage["minutes"]),
                       count=str(count), plural="" if count == 1 else "s", intro=stage["intro"])
         return turn("interviewer", "intro", text, stage["id"])
 

@@ -144,3 +144,15 @@ def test_knowledge_readme_tables_every_loop_stage_with_its_source() -> None:
         for variant in loop.variants.values():
             for stage in variant.stages:
                 assert stage.name.split(": ")[-1].lower() in text.lower(), stage.name
+
+
+@pytest.mark.parametrize(("company", "stage", "first_line"), [
+    # the stage's name already says who: "Stage 2: hiring manager with the hiring manager" once
+    ("spotify", "hiring_manager", "**Stage 2: hiring manager** ("),
+    # an acronym in the interviewer's title stays upper case: "the ML engineering lead", not "ml"
+    ("generic", "technical_deep_dive", "**Technical deep dive** with the ML engineering lead ("),
+])
+def test_a_round_opens_by_naming_who_asks_once(service: InterviewService, company: str, stage: str,
+                                               first_line: str) -> None:
+    view = service.start(company, [stage], seed=1)
+    assert view.transcript[0]["text"].startswith(first_line), view.transcript[0]["text"]
