@@ -108,6 +108,17 @@ def find_minilm_files(override: Path | None = None) -> tuple[Path, Path]:
     return onnx_file, tokenizer_file
 
 
+PINNED_MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
+
+
+def model_name(model: Path) -> str:
+    """The name vectors of this ONNX file are recorded under (index metadata, detector artefacts):
+    the pinned export's name, or the name with the file's hash for any other file, so that vectors
+    of two different files are never taken for each other."""
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    return PINNED_MINILM_NAME if digest == MINILM_ONNX_SHA256 else f"{PINNED_MINILM_NAME}:{digest[:12]}"
+
+
 def usable_cpus() -> int:
     """CPUs this process may run on (its affinity, not the host's count)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -124,7 +135,6 @@ class MiniLMEmbedder:
     and calls side by side (replicas, threads) never fight over cores.
     """
 
-    name = "all-MiniLM-L6-v2-onnx-int8"
     max_seq_length = 256
 
     def __init__(self, model_dir: Path | None = None) -> None:
@@ -132,6 +142,7 @@ class MiniLMEmbedder:
         from tokenizers import Tokenizer
 
         model, tokenizer = find_minilm_files(model_dir)
+        self.name = model_name(model)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3  # warnings about unused initialisers are noise here
         self._workers = max(1, min(usable_cpus(), 8))

@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from interviewer.bank import load_bank
 from interviewer.cli import main
-from interviewer.embeddings import MiniLMEmbedder, shared_minilm
+from interviewer.embeddings import PINNED_MINILM_NAME, model_name, shared_minilm
 from interviewer.offline.detectors import (
     ARTEFACT,
     FEATURES,
@@ -39,8 +39,8 @@ def test_the_shipped_artefact_was_trained_on_the_files_in_the_repository() -> No
     """A label or cue change without `interviewer detectors train` fails here, not silently in use."""
     detectors = load_detectors()
     inputs = [SENTENCES_DIR / "answers.jsonl", *sorted(SENTENCES_DIR.glob("labels_*.jsonl"))]
-    assert detectors.version == inputs_hash(inputs, MiniLMEmbedder.name), "run `interviewer detectors train`"
-    assert detectors.meta["embedding"] == MiniLMEmbedder.name
+    assert detectors.version == inputs_hash(inputs, PINNED_MINILM_NAME), "run `interviewer detectors train`"
+    assert detectors.meta["embedding"] == PINNED_MINILM_NAME
     assert detectors.meta["features"] == FEATURES
     assert ARTEFACT.stat().st_size < 200_000  # small enough to ship in the package
     trained = [e for e, r in detectors.meta["elements"].items() if r["trained"]]
@@ -387,3 +387,15 @@ def test_an_element_learns_only_from_sentences_labelled_for_its_dimension(tmp_pa
     assert report["elements"]["decision_rule"]["positives"] == 20
     fired = detectors.fire(features)["decision_rule"] > 0
     assert fired[0::2].all() and not fired[1::2].any()  # the unlabelled rules too, and no other sentence
+
+
+def test_vectors_of_another_onnx_file_go_by_another_name(tmp_path: Path) -> None:
+    """The detectors check the encoder's name: an overridden model folder with a different file once
+    shared the pinned export's name, so `detectors train` on it made an artefact scored with other vectors."""
+    from interviewer.embeddings import find_minilm_files
+
+    pinned, _ = find_minilm_files()
+    assert model_name(pinned) == PINNED_MINILM_NAME == shared_minilm().name
+    other = tmp_path / "model.onnx"
+    other.write_bytes(pinned.read_bytes()[:-1] + b"\x00")
+    assert model_name(other).startswith(PINNED_MINILM_NAME + ":") and model_name(other) != PINNED_MINILM_NAME

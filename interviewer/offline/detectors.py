@@ -194,5 +194,7 @@ def packaged_sentence_model() -> SentenceModel | None:
     if not ARTEFACT.is_file():
         return None
     from interviewer.embeddings import shared_minilm
+    from interviewer.settings import Settings
 
-    return SentenceModel(shared_minilm(), packaged_detectors())
+    # the encoder `interviewer detectors train` used: the configured folder, else the pinned package
+    return SentenceModel(shared_minilm(Settings().embedding_model_dir), packaged_detectors())
