@@ -180,11 +180,13 @@ def test_a_reload_mid_interview_returns_to_the_same_session(browser: Any, app_ur
     tab = _tab(browser, "reload")
     tab.open(app_url)
     # another company than the first, and not every round: the form must come back as it was started
-    netflix_rounds = tab.page.locator("#rounds").inner_text()
+    labels = tab.page.locator("#rounds label")  # the rounds' names only, not a "processing" overlay
+    netflix_rounds = labels.all_inner_texts()
     tab.page.locator("#company input").click()
     tab.page.get_by_role("option", name="Spotify").click()
     rounds = tab.page.locator("#rounds input[type=checkbox]")
-    tab.wait_for(lambda: tab.page.locator("#rounds").inner_text() != netflix_rounds, "Spotify's rounds")
+    tab.wait_for(lambda: labels.all_inner_texts() != netflix_rounds and rounds.count() == len(labels.all_inner_texts())
+                 and all(rounds.nth(i).is_checked() for i in range(rounds.count())), "Spotify's rounds")
     rounds.nth(rounds.count() - 1).uncheck()
     picked = [rounds.nth(i).is_checked() for i in range(rounds.count())]
     tab.start()
