@@ -2,9 +2,10 @@
 
 Prints one JSON object. Times are wall-clock milliseconds per answer over the golden test part's
 answers (each scored `--repeats` times after one warm-up pass, cold: the sentence-vector cache is
-cleared before each), split into the MiniLM sentence pass the element detectors read and
-everything else (cue patterns, detectors, level mapping, evidence). Anchor retrieval is not
-included: it is part of a turn, not of scoring.
+cleared before each). Beside the total: the MiniLM sentence pass the element detectors read,
+timed alone, and what scoring adds beyond it (cue patterns, detectors, level mapping, evidence;
+the cue patterns run while MiniLM does, so this is only the part that does not overlap). Anchor
+retrieval is not included: it is part of a turn, not of scoring.
 
     .venv/bin/python benchmarks/score_answer.py [--repeats 3] [--limit 60]
 """

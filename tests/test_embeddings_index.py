@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.embeddings import MiniLMEmbedder
+from interviewer.embeddings import BATCH_TOKEN_SLOTS, RUN_COST_TOKENS, MiniLMEmbedder, length_batches
 from interviewer.index import KnowledgeIndex
 from interviewer.retrieval_eval import evaluate_retrieval
 from interviewer.settings import SOURCE_ROOT
@@ -42,14 +42,37 @@ def test_minilm_matches_sentence_transformers_reference(embedder: MiniLMEmbedder
 
 
 def test_embedding_does_not_depend_on_batch_neighbours(embedder: MiniLMEmbedder) -> None:
-    texts = ["a", "Two-tower retrieval precomputes item embeddings. " * 20, "Netflix 🎬", "Cold start.", "Why?"]
-    together = embedder.embed(texts)  # spread over one thread per CPU, one text per call
+    # lengths from 3 to 256 tokens (truncated), so that texts share padded batches with longer ones
+    texts = ["a", "Two-tower retrieval precomputes item embeddings. " * 40, "Netflix 🎬", "Cold start.", "Why?",
+             *(f"We cut the row to {n} titles because the tail earned under {n}% of plays." * (1 + n % 3)
+               for n in range(2, 14))]
+    together = embedder.embed(texts)  # padded batches of similar lengths, spread over the workers
     alone = np.stack([embedder.embed([t])[0] for t in texts])
     assert np.array_equal(together, alone)
-    # the same vectors as one padded batch through the graph: spreading the calls changes nothing
+    # the same vectors as one padded batch through the graph
     padded = embedder._embed_batch([ids.ids for ids in embedder._tokenizer.encode_batch(texts)])
     assert np.allclose(together, padded, atol=1e-6)
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
+    started = embedder.embed_soon(texts[::-1])  # in the background: the same vectors when waited for
+    assert np.array_equal(started(), together[::-1])
+
+
+def test_length_batches_group_similar_lengths_and_keep_every_worker_busy() -> None:
+    lengths = [12, 240, 14, 30, 11, 33, 29, 250, 13, 31]
+    batches = length_batches(lengths, workers=2)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))  # each text once
+    for batch in batches:  # no short sentence padded out to a long one
+        assert max(lengths[i] for i in batch) <= 2 * min(lengths[i] for i in batch)
+    assert len(batches) < len(lengths)  # short neighbours share a run instead of paying for one each
+    cost = [RUN_COST_TOKENS + len(b) * max(lengths[i] for i in b) for b in batches]
+    assert cost == sorted(cost, reverse=True)  # costliest first, so the pool deals them out evenly
+    assert all(len(b) == 1 or c * 2 <= sum(cost) for b, c in zip(batches, cost, strict=True))  # a fair share each
+    # ten equal sentences: one batch would leave the second worker idle
+    assert len(length_batches([30] * 10, workers=2)) >= 2
+    assert length_batches([30] * 10, workers=1) == [list(range(10))]
+    # a batch's padded slots stay bounded (attention memory grows with rows x length^2)
+    assert all(len(b) * 200 <= BATCH_TOKEN_SLOTS for b in length_batches([200] * 40, workers=1))
+    assert length_batches([], workers=2) == []
 
 
 def _child(code: str, data_dir: Path) -> str:

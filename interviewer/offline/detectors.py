@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -58,11 +58,15 @@ def cue_row(sentence: Sentence, experience: bool) -> np.ndarray:
     return np.array([*row, float(sentence.is_salad), float(experience)], dtype=np.float32)
 
 
-def feature_rows(sentences: Sequence[Sentence], vectors: np.ndarray, experience: bool) -> np.ndarray:
-    """Feature rows (sentences x FEATURES): each sentence's MiniLM vector, then its cue matches."""
+def feature_rows(sentences: Sequence[Sentence], vectors: np.ndarray | Callable[[], np.ndarray],
+                 experience: bool) -> np.ndarray:
+    """Feature rows (sentences x FEATURES): each sentence's MiniLM vector, then its cue matches.
+    `vectors` may be a function that waits for them: the cues are matched first, meanwhile."""
     if not sentences:
         return np.zeros((0, FEATURES), dtype=np.float32)
-    return np.hstack([vectors.astype(np.float32), np.stack([cue_row(s, experience) for s in sentences])])
+    cues = np.stack([cue_row(s, experience) for s in sentences])
+    ready = vectors() if callable(vectors) else vectors
+    return np.hstack([ready.astype(np.float32), cues])
 
 
 @dataclass(frozen=True)
@@ -174,15 +178,22 @@ class SentenceModel:
 
     embed = vectors  # so a sentence model can stand in for its embedder (sharing the cache)
 
+    def vectors_soon(self, sentences: Sequence[Sentence]) -> Callable[[], np.ndarray]:
+        """Start embedding the sentences in the background; returns a function that waits for their
+        (n x 384) vectors. `fire` takes it, so the cue patterns run while MiniLM does."""
+        return self._cache.embed_soon([s.text for s in sentences])
+
     def fire(self, sentences: Sequence[Sentence], experience: bool,
-             usable: Sequence[Sentence] | None = None) -> dict[str, list[Sentence]]:
+             usable: Sequence[Sentence] | None = None,
+             vectors: Callable[[], np.ndarray] | None = None) -> dict[str, list[Sentence]]:
         """For each trained element, the usable sentences that show it, the most probable first
-        (`sentences` is the whole answer in order, for context; `usable` those that may count)."""
+        (`sentences` is the whole answer in order, for context; `usable` those that may count;
+        `vectors` what `vectors_soon(sentences)` returned, if it was called)."""
         if not sentences:
             return {element: [] for element in self.detectors.models}
         allowed = set(map(id, usable if usable is not None else sentences))
-        vectors = self.vectors([s.text for s in sentences])
-        probabilities = self.detectors.fire(feature_rows(sentences, vectors, experience))
+        rows = feature_rows(sentences, vectors or self.vectors_soon(sentences), experience)
+        probabilities = self.detectors.fire(rows)
         return {element: [sentences[i] for i in np.argsort(-p, kind="stable")
                           if p[i] > 0 and id(sentences[i]) in allowed]
                 for element, p in probabilities.items()}

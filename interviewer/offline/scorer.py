@@ -442,10 +442,11 @@ def analyse(answer: str, dimensions: Sequence[str], *, experience: bool,
     """
     tuning = tuning or OfflineTuning()
     a = prepare(answer, experience)
+    vectors = sentences.vectors_soon(a.sentences) if sentences is not None and a.sentences else None
     cap, reason, scope = _substance_cap(a, tuning)
     elements = {d: DETECTORS[d](a) for d in dimensions}
     if sentences is not None:
-        learned = sentences.fire(a.sentences, experience, usable=a.usable)
+        learned = sentences.fire(a.sentences, experience, usable=a.usable, vectors=vectors)
         for d in dimensions:
             elements[d] = _combine(d, elements[d], learned, a)
         # cue-found commitments count only for elements no classifier decides (bias_aware's)

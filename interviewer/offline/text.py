@@ -6,7 +6,7 @@ import contextlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -18,6 +18,12 @@ from interviewer.dimensions import REGISTRY
 # outside ASCII (RE2's \w, \b, \d and \s are ASCII-only) and the ASCII controls re's \s counts
 # as space. Punctuation such as curly quotes, dashes and currency signs is safe.
 _RE2_UNSAFE = re.compile(r"(?![\x00-\x7f])[\w\s]|[\x0b\x1c-\x1f]")
+
+
+@lru_cache(maxsize=4096)
+def _re2_safe(text: str) -> bool:
+    """Whether RE2 matches this text as `re` does (asked for every cue on every sentence: cached)."""
+    return _RE2_UNSAFE.search(text) is None
 
 
 class Cue:
@@ -57,12 +63,12 @@ class Cue:
                     self._slow_part = re.compile("|".join(slow), flags) if slow else None
 
     def _engine(self, text: str) -> Any:
-        return self._fast if self._fast is not None and not _RE2_UNSAFE.search(text) else self._re
+        return self._fast if self._fast is not None and _re2_safe(text) else self._re
 
     def search(self, text: str) -> re.Match[str] | None:
         """A match (a match object with group/start/end/span), or None: the first one, except that a
         pattern only partly suited to RE2 returns a match of its RE2 alternatives before the others'."""
-        if self._fast_part is not None and not _RE2_UNSAFE.search(text):
+        if self._fast_part is not None and _re2_safe(text):
             found = self._fast_part.search(text)
             if found is not None or self._slow_part is None:
                 return found
