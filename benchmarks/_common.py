@@ -28,9 +28,19 @@ def spread(values: list[float], digits: int = 1) -> dict[str, float]:
             "mean": round(statistics.fmean(values), digits)}
 
 
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo on Linux; machines of one kind can differ in it)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            return next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), "")
+    except OSError:
+        return platform.processor()
+
+
 def machine() -> dict[str, Any]:
     """The facts a timing depends on."""
-    return {"cpus": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version()}
+    return {"cpus": os.cpu_count(), "machine": platform.machine(), "cpu": cpu_model(),
+            "python": platform.python_version()}
 
 
 def ensure_index(data_dir: Path) -> float:

@@ -62,7 +62,8 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     lines = ["| figure | measured | target | met |", "|---|---|---|---|"]
     for name, value, target, met in rows:
         lines.append(f"| {name} | {value} | {target} | {'' if met is None else ('yes' if met else '**no**')} |")
-    machine = f"{turns['cpus']} CPUs, {turns['machine']}, Python {turns['python']}"
+    cpu = turns.get("cpu") or "model unknown"
+    machine = f"{turns['cpus']} CPUs ({cpu}), {turns['machine']}, Python {turns['python']}"
     stamp = datetime.date.today().isoformat()
     return "\n".join([f"Measured {stamp} on {machine} with `.venv/bin/python benchmarks/run_all.py`.", "",
                       *lines])

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import time
 
-from _common import ROOT, percentile
+from _common import ROOT, machine, percentile
 
 from interviewer.bank import infer_question_kind
 from interviewer.golden import LabelledAnswer, load_golden
@@ -62,7 +60,7 @@ def main() -> None:
     rest = [t - e for t, e in zip(total, embed, strict=True)]
     print(json.dumps({
         "benchmark": "score_answer", "engine": "offline", "detectors": model.detectors.version,
-        "answers": len(answers), "repeats": args.repeats, "cpus": os.cpu_count(), "machine": platform.machine(),
+        "answers": len(answers), "repeats": args.repeats, **machine(),
         "ms_per_answer": {"p50": round(statistics.median(total), 1), "p95": round(percentile(total, 95), 1),
                           "mean": round(statistics.fmean(total), 1)},
         "minilm_sentence_pass_ms": {"p50": round(statistics.median(embed), 1), "p95": round(percentile(embed, 95), 1)},
