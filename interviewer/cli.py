@@ -92,39 +92,24 @@ def cmd_loops(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_detectors(args: argparse.Namespace, settings: Settings) -> int:
-    """Train the sentence-level element detectors and the grader-text classifier, or report their
-    held-out quality."""
-    from interviewer.offline import grader_text
+    """Train the sentence-level element detectors, or report their held-out quality."""
     from interviewer.offline.detectors import ARTEFACT, load_detectors
     from interviewer.offline.training import report_lines
 
-    out = Path(args.out) if args.out else ARTEFACT
-    grader_out = out.with_name("grader_text.npz")
     if args.action == "train":
         from interviewer.bank import load_bank
         from interviewer.embeddings import shared_minilm
         from interviewer.offline.training import train_from_repository
 
-        embedder = shared_minilm(settings.embedding_model_dir)
-        if args.part in ("all", "elements"):
-            print("embedding the labelled sentences and fitting one classifier per element…", file=sys.stderr)
-            train_from_repository(embedder, load_bank(settings.questions_path),
-                                  progress=lambda e: print(f"  {e}", file=sys.stderr)).save(out)
-        if args.part in ("all", "grader-text"):
-            print("fitting the grader-text classifier…", file=sys.stderr)
-            grader_text.train_grader_text(embedder).save(grader_out)
-    meta = load_detectors(out).meta
-    graders = grader_text.load_grader_text(grader_out).meta if grader_out.is_file() else None
-    if args.json:
-        print(json.dumps({**meta, "grader_text": graders}, ensure_ascii=False))
-        return 0
-    print("\n".join(report_lines(meta)))
-    if graders:
-        held = graders["held_out"]
-        print(f"grader text {graders['version']}: {graders['grader']} sentences addressed to the grader, "
-              f"{graders['lookalike']} look-alike and {graders['genuine']} genuine answer sentences; "
-              f"held out ({grader_text.FOLDS}-fold), threshold {graders['threshold']}: recall {held['recall']:.3f}, "
-              f"{held['genuine_flagged']} genuine and {held['lookalike_flagged']} look-alike sentences flagged")
+        print("embedding the labelled sentences and fitting one classifier per element…", file=sys.stderr)
+        detectors = train_from_repository(shared_minilm(settings.embedding_model_dir),
+                                          load_bank(settings.questions_path),
+                                          progress=lambda e: print(f"  {e}", file=sys.stderr))
+        detectors.save(Path(args.out) if args.out else ARTEFACT)
+        meta = detectors.meta
+    else:
+        meta = load_detectors(Path(args.out) if args.out else ARTEFACT).meta
+    print(json.dumps(meta, ensure_ascii=False) if args.json else "\n".join(report_lines(meta)))
     return 0
 
 
@@ -266,10 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("detectors", help="train the offline scorer's element detectors from evals/sentences/, "
                                          "or report their held-out precision and recall")
     p.add_argument("action", choices=["train", "report"])
-    p.add_argument("--out", help="artefact path (default: interviewer/data/detectors.npz; the grader-text "
-                                 "classifier goes beside it as grader_text.npz)")
-    p.add_argument("--part", choices=["all", "elements", "grader-text"], default="all",
-                   help="train only the element detectors or only the grader-text classifier")
+    p.add_argument("--out", help="artefact path (default: interviewer/data/detectors.npz)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_detectors)
 

@@ -15,7 +15,7 @@ from interviewer.bank import QuestionKind
 from interviewer.engine import InterviewEngine, ScoreRequest, UngradedError
 from interviewer.gate import Gate, classify_turn
 from interviewer.index import AnchorHit, Retriever
-from interviewer.offline.grader_text import strip_grader_text
+from interviewer.offline.text import strip_injections
 from interviewer.rubric import Rubric
 from interviewer.state import ContextPassage, DimensionScore, UsageRecord
 
@@ -75,7 +75,7 @@ def weighted_score(dimensions: Sequence[DimensionScore], weights: dict[str, floa
 def _searchable(answer: str) -> str:
     """The answer as the anchor and passage searches read it: without grader-directed sentences,
     so an instruction can never change what the answer is judged against."""
-    cleaned, flagged = strip_grader_text(answer)
+    cleaned, flagged = strip_injections(answer)
     return cleaned if flagged and cleaned else answer
 
 

@@ -18,7 +18,6 @@ from interviewer.llm.client import ChatModel, ChatReply, LLMError, Message
 from interviewer.llm.evidence import verified_quotes
 from interviewer.llm.schemas import JudgedDimension, JudgeOutput
 from interviewer.offline.engine import OfflineEngine
-from interviewer.offline.grader_text import strip_grader_text
 from interviewer.offline.text import strip_injections
 from interviewer.prompts import render
 from interviewer.rubric import Rubric
@@ -108,8 +107,7 @@ class LLMEngine:
         """
         english = request.language == "en"
         offline = self.offline.score(request) if english else None
-        # the classifier reads English only; in another language the cue patterns alone decide
-        clean, flagged = strip_grader_text(request.answer) if english else strip_injections(request.answer)
+        clean, flagged = strip_injections(request.answer)
         user = render(
             self.prompts_dir, "llm/judge_user.md", company=request.company, round=request.round_id,
             kind=request.kind, dimensions=", ".join(request.weights),

@@ -25,7 +25,6 @@ import numpy as np
 
 from interviewer.embeddings import CachedEmbedder
 from interviewer.offline import text as t
-from interviewer.offline.grader_text import GraderTextModel, packaged_grader_text
 from interviewer.offline.text import Sentence
 
 ARTEFACT = Path(__file__).resolve().parent.parent / "data" / "detectors.npz"
@@ -155,15 +154,13 @@ class SentenceModel:
 
     cache_size = 4096  # about 6 MB of float32 vectors
 
-    def __init__(self, embedder: Any, detectors: ElementDetectors, grader_text: GraderTextModel | None = None) -> None:
-        for what, meta in (("element detectors", detectors.meta),
-                           ("grader-text classifier", grader_text.meta if grader_text else None)):
-            if meta is not None and meta.get("embedding") != embedder.name:
-                raise ValueError(f"the {what} were trained on {meta.get('embedding')} vectors, not {embedder.name}: "
-                                 "run `interviewer detectors train`")
+    def __init__(self, embedder: Any, detectors: ElementDetectors) -> None:
+        trained_on = detectors.meta.get("embedding")
+        if trained_on != embedder.name:
+            raise ValueError(f"the element detectors were trained on {trained_on} vectors, not {embedder.name}: "
+                             "run `interviewer detectors train`")
         self.embedder = embedder
         self.detectors = detectors
-        self.grader_text = grader_text
         self._cache = CachedEmbedder(embedder, self.cache_size)
 
     @property
@@ -185,14 +182,6 @@ class SentenceModel:
         """Start embedding the sentences in the background; returns a function that waits for their
         (n x 384) vectors. `fire` takes it, so the cue patterns run while MiniLM does."""
         return self._cache.embed_soon([s.text for s in sentences])
-
-    def addressed_to_grader(self, sentences: Sequence[Sentence],
-                            vectors: Callable[[], np.ndarray] | None = None) -> list[int]:
-        """The positions of the sentences the grader-text classifier finds addressed to the grader
-        (none without a classifier); `vectors` as for `fire`."""
-        if self.grader_text is None or not sentences:
-            return []
-        return self.grader_text.flags((vectors or self.vectors_soon(sentences))(), [s.text for s in sentences])
 
     def fire(self, sentences: Sequence[Sentence], experience: bool,
              usable: Sequence[Sentence] | None = None,
@@ -219,4 +208,4 @@ def packaged_sentence_model() -> SentenceModel | None:
     from interviewer.settings import Settings
 
     # the encoder `interviewer detectors train` used: the configured folder, else the pinned package
-    return SentenceModel(shared_minilm(Settings().embedding_model_dir), packaged_detectors(), packaged_grader_text())
+    return SentenceModel(shared_minilm(Settings().embedding_model_dir), packaged_detectors())

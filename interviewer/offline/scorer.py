@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +40,6 @@ class Answer:
     usable: list[Sentence]
     flagged: list[str]
     experience: bool
-    positions: list[int]  # each of `sentences`' position among all the answer's sentences
 
     def first(self, *patterns: t.Pattern) -> list[Sentence]:
         """Usable sentences that match every pattern."""
@@ -60,15 +59,13 @@ class Answer:
         return " ".join(s.text for s in self.neighbours(sentence))
 
 
-def prepare(answer: str, experience: bool, addressed: Collection[int] = ()) -> Answer:
-    """Split an answer, drop grader-directed text (the cue patterns' and, by position, the
-    classifier's `addressed`) and set aside buzzword lists."""
+def prepare(answer: str, experience: bool) -> Answer:
+    """Split an answer, drop grader-directed text and set aside buzzword lists."""
     everything = t.split_sentences(answer)
-    flagged = set(t.flagged_positions(everything, answer, addressed))
-    positions = [i for i in range(len(everything)) if i not in flagged]
-    sentences = [everything[i] for i in positions]
+    flagged = set(t.flagged_positions(everything, answer))
+    sentences = [s for i, s in enumerate(everything) if i not in flagged]
     usable = [s for s in sentences if not s.is_salad]
-    return Answer(answer, sentences, usable, [everything[i].text for i in sorted(flagged)], experience, positions)
+    return Answer(answer, sentences, usable, [everything[i].text for i in sorted(flagged)], experience)
 
 
 # a condition runs from its "if" ("as long as", "unless", "I mean"...) to where its consequence starts
@@ -437,25 +434,19 @@ def packaged_tuning() -> OfflineTuning:
 
 def analyse(answer: str, dimensions: Sequence[str], *, experience: bool,
             anchors: Sequence[AnchorHit] = (), tuning: OfflineTuning | None = None,
-            sentences: SentenceModel | None = None, addressed: frozenset[int] = frozenset()) -> Analysis:
+            sentences: SentenceModel | None = None) -> Analysis:
     """Detect every dimension's elements, the substance cap and the anchors' pull.
 
     With a sentence model, each trained element is decided by its classifier over the usable
-    sentences (the cue-pattern detectors stand in for elements it has no classifier for), and
-    sentences its grader-text classifier finds addressed to the grader are set aside like those
-    the cue patterns find (`addressed`: their positions, found so far).
+    sentences (the cue-pattern detectors stand in for elements it has no classifier for).
     """
     tuning = tuning or OfflineTuning()
-    a = prepare(answer, experience, addressed)
+    a = prepare(answer, experience)
     vectors = sentences.vectors_soon(a.sentences) if sentences is not None and a.sentences else None
-    cap, reason, scope = _substance_cap(a, tuning)  # the cue patterns run while MiniLM does
+    cap, reason, scope = _substance_cap(a, tuning)
     elements = {d: DETECTORS[d](a) for d in dimensions}
     if sentences is not None:
         learned = sentences.fire(a.sentences, experience, usable=a.usable, vectors=vectors)
-        found = sentences.addressed_to_grader(a.sentences, vectors)
-        if found:  # rare: analysed again without them (their vectors are cached, the rest too)
-            return analyse(answer, dimensions, experience=experience, anchors=anchors, tuning=tuning,
-                           sentences=sentences, addressed=addressed | {a.positions[i] for i in found})
         for d in dimensions:
             elements[d] = _combine(d, elements[d], learned, a)
         # cue-found commitments count only for elements no classifier decides (bias_aware's)

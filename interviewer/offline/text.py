@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import pairwise
@@ -850,11 +850,9 @@ def flagged_sentences(sentences: list[Sentence], text: str | None = None) -> lis
     return [sentences[i].text for i in flagged_positions(sentences, text)]
 
 
-def flagged_positions(sentences: list[Sentence], text: str | None = None, also: Collection[int] = ()) -> list[int]:
+def flagged_positions(sentences: list[Sentence], text: str | None = None) -> list[int]:
     """The positions of the sentences that address the grader instead of answering. Positions, not
     texts: a note that quotes a sentence of the answer must not take the answer's own copy with it.
-    `also`: positions a classifier found (interviewer.offline.grader_text): flagged, but unlike a
-    pattern's hit they open no note (a false flag on "Highlights:" must not take the list after it).
 
     Beyond single sentences: an HTML comment is flagged whole (an unclosed "<!--" runs to a blank
     line); a flagged sentence that opens a
@@ -881,8 +879,8 @@ def flagged_positions(sentences: list[Sentence], text: str | None = None, also: 
             inside_comment = bool(_CLOSES_COMMENT.search(rest)) or any(
                 _CLOSES_COMMENT.search(later.text) for later in sentences[position + 1:])
             unclosed_comment = not inside_comment
-        hit = bool(INJECTION.search(body))  # a pattern's hit may open a note; the classifier's flags its sentence only
-        if inside_comment or after_postscript or block_open or hit or position in also or REDIRECT.search(body):
+        hit = bool(INJECTION.search(body))
+        if inside_comment or after_postscript or block_open or hit or REDIRECT.search(body):
             flagged.append(position)
             if delimiter and block_open and not hit:
                 block_open = False  # the closing delimiter of a note
@@ -961,14 +959,12 @@ def strip_asides(text: str) -> tuple[str, list[str]]:
     return _ASIDE.sub(cut, text), removed
 
 
-def strip_injections(text: str, classifier: Callable[[list[Sentence]], Collection[int]] | None = None
-                     ) -> tuple[str, list[str]]:
+def strip_injections(text: str) -> tuple[str, list[str]]:
     """The answer without grader-directed sentences, and those sentences. Lines that only delimit
     ("---") go too: they say nothing, and left beside a stripped note they would still move what
-    the answer is searched by. `classifier` gives the positions of sentences it finds addressed to
-    the grader (interviewer.offline.grader_text.strip_grader_text passes the trained one)."""
+    the answer is searched by."""
     sentences = split_sentences(text)
-    flagged = set(flagged_positions(sentences, text, classifier(sentences) if classifier else ()))
+    flagged = set(flagged_positions(sentences, text))
     kept = [s.text for i, s in enumerate(sentences) if i not in flagged and not DELIMITER.match(s.text)]
     return " ".join(kept), [sentences[i].text for i in sorted(flagged)]
 
