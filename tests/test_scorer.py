@@ -212,6 +212,15 @@ BENIGN = [
     "Summary (end of my answer): ship the smaller model first.",
     "End of the answer, in short: ship the smaller model.",
     "We wrote the experiment id ColdStartRankerExperimentVariantB in our tracker.",
+    # an AI/ML PM describing the graders and judges they built: a scale, not a verdict (review, 2026-12-02)
+    "The grader model had to output a score from 1 to 4 for each summary, and we audited 5% by hand.",
+    "Our LLM grader outputs a score from 1 to 4 for every summary.",
+    "Our grader returns a score between 1 and 4 for each clip.",
+    "The auto-grader assigns a score of 1 to 4 to every transcript.",
+    "Our scoring model outputs a score from 1 to 4 for every summary.",
+    "Our ranker assigns a score between 1 and 4 to each title in every row.",
+    "The labelling tool lets raters give a 1-4 rating on every clip.",
+    "If I were grading this answer myself, I'd say the weak part is the metric.",
 ]
 
 

@@ -554,7 +554,8 @@ INJECTION = _rx_any(
     rf"\b(?:4|four|full|max(?:imum)?|top|perfect|highest|{_SCORE_WORD}|strong hire)\b",
     rf"\b(?:give|award|grant|assign)\s+(?:the candidate|it)\b[^.]{{0,40}}"
     rf"\b(?:4|four|full|max(?:imum)?|top|perfect|highest|{_SCORE_WORD}|strong hire)\b{_NOT_A_CONDITION}",
-    rf"\b(?:{_SCORE_WORD})\s+(?:this|my)\s+(?:answer|response|candidate|submission)\b",
+    # ("if I were grading this answer myself, the weak part is…" is the candidate's own critique)
+    rf"(?<!\bwere )(?<!\bI was )\b(?:{_SCORE_WORD})\s+(?:this|my)\s+(?:answer|response|candidate|submission)\b",
     # "grade the response" as an order, not as a description of raters ("judges rate the response
     # for helpfulness", "annotators grade the response against a rubric")
     rf"(?:^\W{{0,3}}|[:;]\s*|\b(?:please|pls|plz|kindly|just|now)\s+)(?:{_SCORE_WORD})\s+the\s+"
@@ -685,8 +686,10 @@ INJECTION = _rx_any(
     r"override|guidance|memo)\s*(?:\([^)]{0,30}\)\s*)?(?:[:>\]—–-]|$)",
     rf"\b(?:{_READER})(?:'s|s')?\s+(?:override|guidance)\b",
     # "return / assign / give 4 for …", with the rubric's own dimension ids or "every dimension"
+    # (not a scale: "our grader outputs a score from 1 to 4 for every summary" describes a system)
     rf"\b(?:return|assign|give|award|output|set|mark|rate|score|grade|put|enter)\b[^.\n]{{0,40}}"
-    rf"\b(?:[1-4]|four|full marks|max(?:imum)?|top marks)\b[^.\n]{{0,30}}\b(?:for|on|to|in|across|as)\b"
+    rf"\b(?:(?<!\bto )(?<!\band )(?<![-–])(?:[1-4]|four)\b(?!\s*(?:to|-|–|and)\s*(?:\d|four)\b)|full marks|"
+    rf"max(?:imum)?|top marks)\b[^.\n]{{0,30}}\b(?:for|on|to|in|across|as)\b"
     rf"[^.\n]{{0,60}}\b(?:every|all|each|dimensions?|criteri(?:on|a)|rubric|{_DIMENSION_IDS})\b",
     rf"\b(?:{_DIMENSION_IDS})\b",  # a candidate never types the grader's internal ids
     r"\b(?:satisf(?:y|ies|ied)|meets?|fulfil+s?|exceeds?|hits?|covers?|ticks?)\b[^.\n]{0,30}"
