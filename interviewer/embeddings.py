@@ -33,6 +33,14 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> Vector: ...
 
 
+_NO_VECTORS: Vector = np.zeros((0, 384), dtype=np.float32)
+
+
+def _ready(vectors: Vector) -> Callable[[], Vector]:
+    """What `embed_soon` returns for vectors already at hand."""
+    return lambda: vectors
+
+
 class CachedEmbedder:
     """An embedder that remembers the vectors of the last `size` distinct texts it embedded
     (least recently used first out; about 1.5 KB each). Thread-safe; `name` is the inner one's."""
@@ -64,13 +72,10 @@ class CachedEmbedder:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
         start = getattr(self.embedder, "embed_soon", None)
-        if not missing:
-            pending: Callable[[], Vector] = lambda: np.zeros((0, 384), dtype=np.float32)  # noqa: E731
-        elif start is not None:
-            pending = start(missing)
+        if missing and start is not None:
+            pending: Callable[[], Vector] = start(missing)
         else:
-            done = np.asarray(self.embedder.embed(missing))
-            pending = lambda: done  # noqa: E731
+            pending = _ready(np.asarray(self.embedder.embed(missing)) if missing else _NO_VECTORS)
 
         def finish() -> Vector:
             fresh = np.asarray(pending())
@@ -235,7 +240,7 @@ class MiniLMEmbedder:
         """Start embedding texts on the worker threads; returns a function that waits for them and
         gives the (n, 384) float32 unit vectors, so that the caller can work meanwhile."""
         if not texts:
-            return lambda: np.zeros((0, 384), dtype=np.float32)
+            return _ready(_NO_VECTORS)
         with self._lock:
             encodings = self._tokenizer.encode_batch(list(texts))
         out = np.zeros((len(texts), 384), dtype=np.float32)
